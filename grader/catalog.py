@@ -1,0 +1,228 @@
+"""Course catalog: `courses/<id>/course.toml` plus its lessons and nbgrader sources.
+
+A course directory looks like:
+
+    courses/<id>/course.toml        metadata (see CourseSpec)
+    courses/<id>/lessons/*.ipynb    ungraded, interactive lessons
+    courses/<id>/source/<assignment>/*.ipynb   nbgrader source notebooks (with solutions)
+    courses/<id>/data/              optional data files shipped with lessons and assignments
+
+`load_course` validates everything a trainer can get wrong and raises CatalogError with
+one message per problem, each naming the file and field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+COURSE_ID = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
+ITEM_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,40}$")
+
+
+class CatalogError(ValueError):
+    """A course on disk is wrong; the message lists every problem with file and field."""
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    title: str
+    notebook: str  # relative to the course directory
+    video_url: str = ""
+    video_fallback: str = ""
+
+
+@dataclass(frozen=True)
+class Assignment:
+    id: str  # nbgrader assignment id == folder name under source/
+    title: str
+    due: dt.datetime
+    points: float
+    pass_mark: float
+    kind: str = "homework"
+
+
+@dataclass(frozen=True)
+class Course:
+    id: str
+    title: str
+    description: str
+    audience: str
+    path: Path
+    lessons: tuple[Lesson, ...] = field(default_factory=tuple)
+    assignments: tuple[Assignment, ...] = field(default_factory=tuple)
+
+    def assignment(self, assignment_id: str) -> Assignment:
+        for a in self.assignments:
+            if a.id == assignment_id:
+                return a
+        known = ", ".join(a.id for a in self.assignments) or "none"
+        raise CatalogError(
+            f"{self.path / 'course.toml'}: course '{self.id}' has no assignment "
+            f"'{assignment_id}' (known: {known})"
+        )
+
+
+def _need(table: dict, key: str, kind: type | tuple[type, ...], where: str, problems: list[str]):
+    if key not in table:
+        problems.append(f"{where}: missing field '{key}'")
+        return None
+    value = table[key]
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        problems.append(f"{where}: field '{key}' has the wrong type ({type(value).__name__})")
+        return None
+    return value
+
+
+def notebook_points(path: Path) -> float:
+    """Sum of nbgrader points over the graded cells of one notebook."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    total = 0.0
+    for cell in nb.get("cells", []):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("grade") or meta.get("task"):
+            total += float(meta.get("points", 0))
+    return total
+
+
+def _check_notebook(path: Path, problems: list[str], *, graded: bool) -> float:
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        problems.append(f"{path}: not a readable notebook ({exc})")
+        return 0.0
+    cells = nb.get("cells")
+    if not isinstance(cells, list) or nb.get("nbformat") != 4:
+        problems.append(f"{path}: not an nbformat-4 notebook")
+        return 0.0
+    if not graded:
+        return 0.0
+    graded_cells = [c for c in cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+    if not graded_cells:
+        problems.append(
+            f"{path}: no cell carries nbgrader metadata (metadata.nbgrader.grade); "
+            "mark the graded cells with the nbgrader 'Create Assignment' toolbar"
+        )
+    for index, cell in enumerate(cells):
+        meta = cell.get("metadata", {}).get("nbgrader")
+        if meta is None:
+            continue
+        if "grade_id" not in meta:
+            problems.append(f"{path}: cell {index} has nbgrader metadata but no grade_id")
+    return notebook_points(path)
+
+
+def _parse_due(value: object, where: str, problems: list[str]) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            problems.append(f"{where}: 'due' needs a UTC offset, e.g. 2026-12-31T23:59:00+08:00")
+            return None
+        return value
+    problems.append(f"{where}: 'due' must be a TOML date-time such as 2026-12-31T23:59:00+08:00")
+    return None
+
+
+def load_course(course_dir: Path) -> Course:
+    """Read and validate one course directory."""
+    course_dir = Path(course_dir)
+    toml_path = course_dir / "course.toml"
+    try:
+        meta = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CatalogError(f"{toml_path}: missing; every course needs a course.toml") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"{toml_path}: not valid TOML: {exc}") from None
+
+    problems: list[str] = []
+    where = str(toml_path)
+    course_id = _need(meta, "id", str, where, problems)
+    if course_id is not None and not COURSE_ID.match(course_id):
+        problems.append(f"{where}: id '{course_id}' must be an ASCII slug like 'labor-law'")
+    if course_id is not None and course_id != course_dir.name:
+        problems.append(f"{where}: id '{course_id}' differs from its folder '{course_dir.name}'")
+    title = _need(meta, "title", str, where, problems)
+    description = _need(meta, "description", str, where, problems)
+    audience = meta.get("audience", "基层工会干部")
+
+    lessons: list[Lesson] = []
+    for i, raw in enumerate(meta.get("lessons", [])):
+        lw = f"{where} [[lessons]] #{i + 1}"
+        lid = _need(raw, "id", str, lw, problems)
+        ltitle = _need(raw, "title", str, lw, problems)
+        notebook = _need(raw, "notebook", str, lw, problems)
+        if lid and not ITEM_ID.match(lid):
+            problems.append(f"{lw}: id '{lid}' must be lowercase ASCII (a-z, 0-9, - or _)")
+        if notebook:
+            nb_path = course_dir / notebook
+            if not nb_path.is_file():
+                problems.append(f"{lw}: notebook '{notebook}' not found under {course_dir}")
+            else:
+                _check_notebook(nb_path, problems, graded=False)
+        if lid and ltitle and notebook:
+            lessons.append(
+                Lesson(lid, ltitle, notebook, raw.get("video_url", ""), raw.get("video_fallback", ""))
+            )
+
+    assignments: list[Assignment] = []
+    for i, raw in enumerate(meta.get("assignments", [])):
+        aw = f"{where} [[assignments]] #{i + 1}"
+        aid = _need(raw, "id", str, aw, problems)
+        atitle = _need(raw, "title", str, aw, problems)
+        points = _need(raw, "points", (int, float), aw, problems)
+        pass_mark = _need(raw, "pass_mark", (int, float), aw, problems)
+        due = _parse_due(raw.get("due"), aw, problems) if "due" in raw else None
+        if "due" not in raw:
+            problems.append(f"{aw}: missing field 'due'")
+        if aid and not ITEM_ID.match(aid):
+            problems.append(f"{aw}: id '{aid}' must be lowercase ASCII (a-z, 0-9, - or _)")
+        if points is not None and pass_mark is not None and not 0 <= pass_mark <= points:
+            problems.append(f"{aw}: pass_mark {pass_mark} must lie between 0 and points {points}")
+        if aid:
+            src = course_dir / "source" / aid
+            notebooks = sorted(src.glob("*.ipynb"))
+            if not notebooks:
+                problems.append(f"{aw}: no notebooks in {src}")
+            found = sum(_check_notebook(nb, problems, graded=True) for nb in notebooks)
+            if notebooks and points is not None and abs(found - points) > 1e-9:
+                problems.append(
+                    f"{aw}: points = {points} but the notebooks' nbgrader cells add up to {found:g}"
+                )
+        if aid and atitle and points is not None and pass_mark is not None and due:
+            assignments.append(
+                Assignment(aid, atitle, due, float(points), float(pass_mark), raw.get("kind", "homework"))
+            )
+
+    for kind, items in (("lesson", lessons), ("assignment", assignments)):
+        ids = [x.id for x in items]
+        for dup in sorted({x for x in ids if ids.count(x) > 1}):
+            problems.append(f"{where}: {kind} id '{dup}' is used twice")
+
+    if problems:
+        raise CatalogError("\n".join(problems))
+    return Course(
+        course_id, title, description, audience, course_dir, tuple(lessons), tuple(assignments)
+    )
+
+
+def discover(courses_root: Path) -> list[Course]:
+    """Load every course under `courses_root`; all problems of all courses in one error."""
+    courses, problems = [], []
+    for course_dir in sorted(p for p in Path(courses_root).iterdir() if (p / "course.toml").exists()):
+        try:
+            courses.append(load_course(course_dir))
+        except CatalogError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise CatalogError("\n".join(problems))
+    return courses
+
+
+def repo_courses_dir() -> Path:
+    """The `courses/` folder of the checkout this package was installed from, if any."""
+    here = Path(__file__).resolve().parent.parent / "courses"
+    return here

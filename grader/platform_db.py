@@ -1,0 +1,139 @@
+"""The platform database (SQLite by default): roster, enrollments, lesson completions.
+
+Held like nbgrader's Gradebook: `with PlatformDB(path) as db: ...` opens one connection
+and commits on a clean exit, rolls back on an exception.
+
+Tables
+    people(user_id PK, name, city, city_code, union_name, role, level, phone, updated_at)
+        role: cadre | trainer | manager; level: province | city (managers), '' otherwise
+    enrollments(user_id, course_id)            cadres enrolled in / trainers teaching a course
+    lesson_completions(user_id, course_id, lesson_id, completed_at)   one row per first completion
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS people (
+    user_id     TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    city        TEXT NOT NULL,
+    city_code   TEXT NOT NULL,
+    union_name  TEXT NOT NULL,
+    role        TEXT NOT NULL CHECK (role IN ('cadre', 'trainer', 'manager')),
+    level       TEXT NOT NULL DEFAULT '',
+    phone       TEXT NOT NULL DEFAULT '',
+    updated_at  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS enrollments (
+    user_id   TEXT NOT NULL REFERENCES people(user_id) ON DELETE CASCADE,
+    course_id TEXT NOT NULL,
+    PRIMARY KEY (user_id, course_id)
+);
+CREATE TABLE IF NOT EXISTS lesson_completions (
+    user_id      TEXT NOT NULL,
+    course_id    TEXT NOT NULL,
+    lesson_id    TEXT NOT NULL,
+    completed_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, course_id, lesson_id)
+);
+"""
+
+
+class PlatformDB:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.conn: sqlite3.Connection | None = None
+
+    def __enter__(self) -> PlatformDB:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(self.path, timeout=30)
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        self.conn.executescript(SCHEMA)
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        assert self.conn is not None
+        if exc_type is None:
+            self.conn.commit()
+        else:
+            self.conn.rollback()
+        self.conn.close()
+        self.conn = None
+
+    # --- roster -----------------------------------------------------------------
+    def upsert_people(self, people: Iterable[dict]) -> None:
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        for p in people:
+            self.conn.execute(
+                """INSERT INTO people (user_id, name, city, city_code, union_name, role, level,
+                                       phone, updated_at)
+                   VALUES (:user_id, :name, :city, :city_code, :union_name, :role, :level,
+                           :phone, :now)
+                   ON CONFLICT(user_id) DO UPDATE SET name=excluded.name, city=excluded.city,
+                     city_code=excluded.city_code, union_name=excluded.union_name,
+                     role=excluded.role, level=excluded.level, phone=excluded.phone,
+                     updated_at=excluded.updated_at""",
+                {"level": "", "phone": "", **p, "now": now},
+            )
+            self.conn.execute("DELETE FROM enrollments WHERE user_id = ?", (p["user_id"],))
+            self.conn.executemany(
+                "INSERT INTO enrollments (user_id, course_id) VALUES (?, ?)",
+                [(p["user_id"], c) for c in p.get("courses", [])],
+            )
+
+    def people(self, role: str | None = None) -> list[dict]:
+        query = "SELECT * FROM people" + (" WHERE role = ?" if role else "") + " ORDER BY user_id"
+        cur = self.conn.execute(query, (role,) if role else ())
+        cols = [d[0] for d in cur.description]
+        rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+        courses = self.enrollments()
+        for row in rows:
+            row["courses"] = sorted(courses.get(row["user_id"], []))
+        return rows
+
+    def person(self, user_id: str) -> dict | None:
+        return next((p for p in self.people() if p["user_id"] == user_id), None)
+
+    def enrollments(self) -> dict[str, list[str]]:
+        result: dict[str, list[str]] = {}
+        for user_id, course_id in self.conn.execute("SELECT user_id, course_id FROM enrollments"):
+            result.setdefault(user_id, []).append(course_id)
+        return result
+
+    def course_members(self, course_id: str, role: str) -> list[str]:
+        cur = self.conn.execute(
+            """SELECT p.user_id FROM people p JOIN enrollments e USING (user_id)
+               WHERE e.course_id = ? AND p.role = ? ORDER BY p.user_id""",
+            (course_id, role),
+        )
+        return [r[0] for r in cur.fetchall()]
+
+    # --- lessons ------------------------------------------------------------------
+    def record_completion(
+        self, user_id: str, course_id: str, lesson_id: str, when: dt.datetime | None = None
+    ) -> str:
+        """Record the first completion of a lesson; later clicks keep the first time."""
+        stamp = (when or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
+        self.conn.execute(
+            "INSERT OR IGNORE INTO lesson_completions VALUES (?, ?, ?, ?)",
+            (user_id, course_id, lesson_id, stamp),
+        )
+        row = self.conn.execute(
+            "SELECT completed_at FROM lesson_completions WHERE user_id=? AND course_id=? "
+            "AND lesson_id=?",
+            (user_id, course_id, lesson_id),
+        ).fetchone()
+        return row[0]
+
+    def completions(self, user_id: str | None = None) -> list[tuple[str, str, str, str]]:
+        query = "SELECT user_id, course_id, lesson_id, completed_at FROM lesson_completions"
+        args: tuple = ()
+        if user_id:
+            query += " WHERE user_id = ?"
+            args = (user_id,)
+        return list(self.conn.execute(query + " ORDER BY completed_at", args))
