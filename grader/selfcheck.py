@@ -9,6 +9,7 @@ release carries no hidden-test text.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -40,12 +41,21 @@ class SelfCheck:
     hidden_test_leaks: list[str]
 
 
+def nbgrader_env() -> dict[str, str]:
+    """Environment for an nbgrader subprocess: nbgrader shells out to `alembic` by name,
+    so the interpreter's bin folder must be on PATH."""
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
 def _nbgrader(args: list[str], cwd: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "nbgrader", *args, "--log-level=WARN"],
         cwd=cwd,
         capture_output=True,
         text=True,
+        env=nbgrader_env(),
     )
     if proc.returncode != 0:
         raise SelfCheckError(f"nbgrader {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
