@@ -165,7 +165,9 @@ def load_course(course_dir: Path) -> Course:
                 _check_notebook(nb_path, problems, graded=False)
         if lid and ltitle and notebook:
             lessons.append(
-                Lesson(lid, ltitle, notebook, raw.get("video_url", ""), raw.get("video_fallback", ""))
+                Lesson(
+                    lid, ltitle, notebook, raw.get("video_url", ""), raw.get("video_fallback", "")
+                )
             )
 
     assignments: list[Assignment] = []
@@ -194,7 +196,9 @@ def load_course(course_dir: Path) -> Course:
                 )
         if aid and atitle and points is not None and pass_mark is not None and due:
             assignments.append(
-                Assignment(aid, atitle, due, float(points), float(pass_mark), raw.get("kind", "homework"))
+                Assignment(
+                    aid, atitle, due, float(points), float(pass_mark), raw.get("kind", "homework")
+                )
             )
 
     for kind, items in (("lesson", lessons), ("assignment", assignments)):
@@ -212,7 +216,9 @@ def load_course(course_dir: Path) -> Course:
 def discover(courses_root: Path) -> list[Course]:
     """Load every course under `courses_root`; all problems of all courses in one error."""
     courses, problems = [], []
-    for course_dir in sorted(p for p in Path(courses_root).iterdir() if (p / "course.toml").exists()):
+    for course_dir in sorted(
+        p for p in Path(courses_root).iterdir() if (p / "course.toml").exists()
+    ):
         try:
             courses.append(load_course(course_dir))
         except CatalogError as exc:

@@ -83,8 +83,14 @@ class QuickCheck(widgets.VBox):
         self.check_button = widgets.Button(description="提交答案", button_style="primary")
         self.feedback = widgets.HTML("")
         self.check_button.on_click(self._check)
-        super().__init__([widgets.HTML(f"<b>随堂小测：</b>{html.escape(question)}"),
-                          self.choice, self.check_button, self.feedback])
+        super().__init__(
+            [
+                widgets.HTML(f"<b>随堂小测：</b>{html.escape(question)}"),
+                self.choice,
+                self.check_button,
+                self.feedback,
+            ]
+        )
 
     @property
     def correct(self) -> bool:
@@ -104,7 +110,9 @@ class QuickCheck(widgets.VBox):
             )
 
 
-def quick_check(question: str, options: list[str], answer: int, explanation: str = "") -> QuickCheck:
+def quick_check(
+    question: str, options: list[str], answer: int, explanation: str = ""
+) -> QuickCheck:
     check = QuickCheck(question, options, answer, explanation)
     display(check)
     return check
@@ -150,7 +158,9 @@ def finish_lesson(course_id: str, lesson_id: str) -> widgets.VBox:
             button.disabled = True
 
     button.on_click(on_click)
-    box = widgets.VBox([widgets.HTML("<b>学完了吗？</b>点击下方按钮记录学习进度。"), button, status])
+    box = widgets.VBox(
+        [widgets.HTML("<b>学完了吗？</b>点击下方按钮记录学习进度。"), button, status]
+    )
     box.button, box.status = button, status
     display(box)
     return box

@@ -172,7 +172,9 @@ def validate(raw: dict[str, Any], source: str = "settings") -> dict[str, Any]:
     merged = _merge(DEFAULTS, raw)
     if merged["auth"]["type"] == "oauth":
         oauth = merged["auth"]["oauth"]
-        missing = [k for k in ("client_id", "authorize_url", "token_url", "userdata_url") if not oauth[k]]
+        missing = [
+            k for k in ("client_id", "authorize_url", "token_url", "userdata_url") if not oauth[k]
+        ]
         if missing:
             raise SettingsError(
                 f"{source}: auth.type is 'oauth' but auth.oauth is missing {', '.join(missing)}; "

@@ -1,0 +1,162 @@
+"""Lay out the data directory and deploy courses into it, with the permissions that isolate roles.
+
+<data>/hub/                 root 0700     hub database, cookie secret, proxy token
+<data>/platform/            airclass-api:airclass-dash 0750   roster, lesson completions
+<data>/courses/<id>/        grader-<id>:ac-<id> 2770   nbgrader course root (source, gradebook)
+<data>/public/<id>/         world-readable   course.toml, lessons/, data/
+<data>/exchange/            1777             nbgrader exchange (nbgrader sets sub-permissions)
+<data>/etc/jupyter/         world-readable   student-side nbgrader config
+<data>/dashboards/          world-readable   Voila notebooks for the dashboard services
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from grader import accounts
+from grader.catalog import Course
+from grader.settings import Settings
+
+DASH_USER, API_USER = accounts.SYSTEM_SERVICE_USERS
+
+
+def _mkdir(path: Path, mode: int) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, mode)
+    return path
+
+
+def ensure_service_accounts(settings: Settings) -> None:
+    """System accounts for the dashboard (reads gradebooks) and the completion API."""
+    for name in (DASH_USER, API_USER):
+        if not accounts.user_exists(name):
+            accounts._run(
+                [
+                    "useradd",
+                    "--system",
+                    "--create-home",
+                    "--shell",
+                    "/usr/sbin/nologin",
+                    "--user-group",
+                    name,
+                ]
+            )
+    if DASH_USER not in accounts.groups_of(API_USER):
+        accounts._run(["usermod", "--append", "--groups", DASH_USER, API_USER])
+
+
+def fix_platform_permissions(settings: Settings) -> None:
+    """The completion API writes the platform DB; dashboards read it; nobody else can."""
+    folder = settings.platform_db.parent
+    _mkdir(folder, 0o770)
+    accounts.chown_tree(folder, API_USER, DASH_USER)
+    for path in folder.iterdir():
+        os.chmod(path, 0o660)
+
+
+def student_nbgrader_config(settings: Settings) -> str:
+    return (
+        "# Written by airclass (grader/deploy.py): the cadre side of nbgrader.\n"
+        "c = get_config()\n"
+        f"c.Exchange.root = {str(settings.exchange_dir)!r}\n"
+        "c.Exchange.path_includes_course = True\n"
+        "# A cadre sees only the courses whose nbgrader-<course> hub group they belong to.\n"
+        "c.Authenticator.plugin_class = 'nbgrader.auth.JupyterHubAuthPlugin'\n"
+    )
+
+
+def course_nbgrader_config(settings: Settings, course_id: str) -> str:
+    return (
+        "# Written by airclass (grader/deploy.py): the trainer side of nbgrader for one course.\n"
+        "c = get_config()\n"
+        f"c.CourseDirectory.root = {str(settings.course_root(course_id))!r}\n"
+        f"c.CourseDirectory.course_id = {course_id!r}\n"
+        f"c.Exchange.root = {str(settings.exchange_dir)!r}\n"
+        "c.Exchange.path_includes_course = True\n"
+        "c.ExecutePreprocessor.timeout = 120\n"
+        "# Feedback shows the hidden tests' results but never their text.\n"
+        "c.ClearHiddenTests.enforce_metadata = True\n"
+    )
+
+
+def prepare_data_dir(settings: Settings) -> None:
+    accounts.require_root("Preparing the data directory")
+    ensure_service_accounts(settings)
+    accounts.ensure_group(settings["accounts"]["unix_group"])
+    _mkdir(settings.data_dir, 0o755)
+    _mkdir(settings.hub_dir, 0o700)
+    _mkdir(settings.courses_dir, 0o755)
+    _mkdir(settings.public_dir, 0o755)
+    _mkdir(settings.dashboards_dir, 0o755)
+    _mkdir(settings.exchange_dir, 0o1777)
+    config_dir = _mkdir(settings.jupyter_config_dir, 0o755)
+    (config_dir / "nbgrader_config.py").write_text(student_nbgrader_config(settings))
+    os.chmod(config_dir / "nbgrader_config.py", 0o644)
+    _mkdir(settings.platform_db.parent, 0o770)
+    fix_platform_permissions(settings)
+
+
+def _sync(src: Path, dest: Path) -> None:
+    if src.is_dir():
+        shutil.copytree(
+            src,
+            dest,
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+        )
+
+
+def deploy_course(settings: Settings, course: Course) -> Path:
+    """Copy a course from the catalog into the data directory; return its nbgrader root.
+
+    Files from the catalog overwrite their deployed copies; files trainers created in the
+    course root (new assignments, gradebook, submissions) are kept.
+    """
+    accounts.require_root("Deploying a course")
+    group = accounts.course_group(course.id)
+    grader = accounts.grader_account(course.id)
+    accounts.ensure_group(group)
+    accounts.ensure_user(grader, settings["accounts"]["unix_group"], (group,))
+    # The dashboard services read every course's gradebook.
+    if group not in accounts.groups_of(DASH_USER):
+        accounts._run(["usermod", "--append", "--groups", group, DASH_USER])
+
+    root = _mkdir(settings.course_root(course.id), 0o2770)
+    _sync(course.path / "source", root / "source")
+    _sync(course.path / "lessons", root / "lessons")
+    _sync(course.path / "data", root / "data")
+    shutil.copy2(course.path / "course.toml", root / "course.toml")
+    (root / "nbgrader_config.py").write_text(course_nbgrader_config(settings, course.id))
+    accounts.chown_tree(root, grader, group)
+    for folder, _dirs, files in os.walk(root):
+        os.chmod(folder, 0o2770)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o660)
+
+    public = settings.public_dir / course.id
+    if public.exists():
+        shutil.rmtree(public)
+    _sync(course.path / "lessons", public / "lessons")
+    _sync(course.path / "data", public / "data")
+    public.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(course.path / "course.toml", public / "course.toml")
+    for folder, _dirs, files in os.walk(public):
+        os.chmod(folder, 0o755)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o644)
+    return root
+
+
+def deploy_dashboards(settings: Settings, notebooks_dir: Path) -> None:
+    """Copy the Voila dashboard notebooks the dashboard services serve."""
+    for nb in sorted(Path(notebooks_dir).glob("*.ipynb")):
+        shutil.copy2(nb, settings.dashboards_dir / nb.name)
+        os.chmod(settings.dashboards_dir / nb.name, 0o644)
+
+
+def deployed_course_ids(settings: Settings) -> list[str]:
+    if not settings.courses_dir.is_dir():
+        return []
+    return sorted(p.name for p in settings.courses_dir.iterdir() if (p / "course.toml").is_file())

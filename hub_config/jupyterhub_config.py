@@ -1,0 +1,36 @@
+"""JupyterHub configuration for airclass — kept thin on purpose.
+
+    AIRCLASS_SETTINGS=/etc/airclass/airclass.toml jupyterhub -f hub_config/jupyterhub_config.py
+
+1. the settings file is loaded and validated (grader/settings.py);
+2. the roster and the deployed courses are read from the data directory;
+3. grader/hubconfig.py maps them onto JupyterHub traits;
+4. any `<data_dir>/config.d/*.py` is loaded last, as an escape hatch (TLJH style).
+"""
+
+import os
+from pathlib import Path
+
+from grader import deploy, hubconfig
+from grader.platform_db import PlatformDB
+from grader.settings import load
+
+c = get_config()  # noqa: F821 — provided by JupyterHub when it loads this file
+
+if os.geteuid() != 0:
+    raise SystemExit(
+        "airclass: the hub must run as root — it creates one unix account per cadre and starts "
+        "each server as that account. Start it with sudo (or use `airclass hub`)."
+    )
+
+settings = load()
+deploy.prepare_data_dir(settings)
+with PlatformDB(settings.platform_db) as db:
+    roster = db.people()
+deploy.fix_platform_permissions(settings)
+hubconfig.apply(c, settings, roster, deploy.deployed_course_ids(settings))
+
+extra_dir = settings.data_dir / "config.d"
+if extra_dir.is_dir():
+    for extra in sorted(Path(extra_dir).glob("*.py")):
+        load_subconfig(str(extra))  # noqa: F821
