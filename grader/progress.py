@@ -172,11 +172,23 @@ def read_lesson_completions(platform_db: Path) -> pd.DataFrame:
     return lessons
 
 
+def _empty_submissions() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "user_id": pd.Series(dtype="str"),
+            "item_id": pd.Series(dtype="str"),
+            "submitted_at": pd.Series(dtype="datetime64[us, UTC]"),
+            "extension": pd.Series(dtype="timedelta64[us]"),
+            "score": pd.Series(dtype="float"),
+            "needs_grading": pd.Series(dtype="bool"),
+        }
+    )
+
+
 def read_submissions(gradebook: Path) -> pd.DataFrame:
     """Submitted assignments of one gradebook with their total score (empty if no gradebook)."""
-    columns = ["user_id", "item_id", "submitted_at", "extension", "score", "needs_grading"]
     if not Path(gradebook).is_file():
-        return pd.DataFrame(columns=columns)
+        return _empty_submissions()
     with closing(_connect_ro(gradebook)) as conn:
         subs = pd.read_sql(_SUBMISSIONS_SQL, conn)
     subs["submitted_at"] = _utc(subs["submitted_at"])
@@ -261,21 +273,13 @@ def build_progress(
     subs = []
     for course in courses:
         part = read_submissions(gradebooks.get(course.id, Path("/nonexistent")))
-        part.insert(0, "course_id", course.id)
-        subs.append(part)
+        if not part.empty:
+            part.insert(0, "course_id", course.id)
+            subs.append(part)
     submissions = pd.concat(subs, ignore_index=True) if subs else pd.DataFrame()
     if submissions.empty:
-        submissions = pd.DataFrame(
-            {
-                "course_id": pd.Series(dtype="str"),
-                "user_id": pd.Series(dtype="str"),
-                "item_id": pd.Series(dtype="str"),
-                "submitted_at": pd.Series(dtype="datetime64[us, UTC]"),
-                "extension": pd.Series(dtype="timedelta64[us]"),
-                "score": pd.Series(dtype="float"),
-                "needs_grading": pd.Series(dtype="bool"),
-            }
-        )
+        submissions = _empty_submissions()
+        submissions.insert(0, "course_id", pd.Series(dtype="str"))
     submissions["item_type"] = "assignment"
     submissions["submitted"] = True
 
