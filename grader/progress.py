@@ -32,13 +32,14 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import closing
 from pathlib import Path
 
 import pandas as pd
 
-from grader.catalog import CatalogError, Course, load_course
+from grader.catalog import Assignment, CatalogError, Course, Lesson, load_course
 
 #: Shandong's 16 prefecture-level cities and their division codes (see DOMAIN.md).
 CITIES: tuple[tuple[str, str], ...] = (
@@ -308,29 +309,65 @@ def build_progress(
     return table.loc[:, list(PROGRESS_COLUMNS)].reset_index(drop=True)
 
 
+def _course_from_toml(folder: Path) -> Course:
+    """A course from its ``course.toml`` alone, without the source-notebook checks of
+    `load_course` — for the public copy, which has no ``source/``."""
+    meta = tomllib.loads((folder / "course.toml").read_text(encoding="utf-8"))
+    try:
+        lessons = tuple(
+            Lesson(str(x["id"]), str(x["title"]), str(x.get("notebook", "")))
+            for x in meta.get("lessons", [])
+        )
+        assignments = tuple(
+            Assignment(
+                str(x["id"]),
+                str(x["title"]),
+                x["due"],
+                float(x["points"]),
+                float(x["pass_mark"]),
+                str(x.get("kind", "homework")),
+            )
+            for x in meta.get("assignments", [])
+        )
+        if any(not isinstance(a.due, dt.datetime) or a.due.tzinfo is None for a in assignments):
+            raise CatalogError(f"{folder / 'course.toml'}: every 'due' needs a UTC offset")
+        return Course(
+            str(meta["id"]),
+            str(meta["title"]),
+            str(meta.get("description", "")),
+            str(meta.get("audience", "")),
+            folder,
+            lessons,
+            assignments,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CatalogError(f"{folder / 'course.toml'}: cannot read the course ({exc})") from None
+
+
 def deployed_courses(settings) -> list[Course]:
     """The courses deployed under the data root, read from each course's ``course.toml``.
 
-    Looks in the nbgrader course root first (it has the ``source/`` notebooks the catalog
-    validates against), then in the public course folder.
+    The nbgrader course root is tried first (fully validated by `load_course`); when it
+    cannot be read — the dashboard account may only read the gradebook — the public
+    ``course.toml`` is read as is.
     """
     ids: set[str] = set()
     for parent in (settings.courses_dir, settings.public_dir):
-        if parent.is_dir():
+        try:
             ids.update(p.name for p in parent.iterdir() if (p / "course.toml").is_file())
+        except OSError:
+            continue
     courses, problems = [], []
     for course_id in sorted(ids):
-        errors = []
-        for folder in (settings.course_root(course_id), settings.public_dir / course_id):
-            if not (folder / "course.toml").is_file():
-                continue
-            try:
-                courses.append(load_course(folder))
-                break
-            except CatalogError as exc:
-                errors.append(str(exc))
-        else:
-            problems.extend(errors)
+        try:
+            courses.append(load_course(settings.course_root(course_id)))
+            continue
+        except (CatalogError, OSError) as exc:
+            first = str(exc)
+        try:
+            courses.append(_course_from_toml(settings.public_dir / course_id))
+        except (CatalogError, OSError, tomllib.TOMLDecodeError):
+            problems.append(first)
     if problems and not courses:
         raise CatalogError("\n".join(problems))
     return courses

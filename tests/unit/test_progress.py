@@ -99,6 +99,18 @@ def _courses(root: Path) -> list[Course]:
     return [labor, data]
 
 
+def course_toml(course: Course) -> str:
+    lines = [f'id = "{course.id}"', f'title = "{course.title}"', 'description = ""']
+    for lesson in course.lessons:
+        lines += ["[[lessons]]", f'id = "{lesson.id}"', f'title = "{lesson.title}"',
+                  f'notebook = "{lesson.notebook}"']
+    for a in course.assignments:
+        lines += ["[[assignments]]", f'id = "{a.id}"', f'title = "{a.title}"',
+                  f"due = {a.due.isoformat()}", f"points = {a.points:g}",
+                  f"pass_mark = {a.pass_mark:g}"]
+    return "\n".join(lines) + "\n"
+
+
 def _grade(gb, cell, nb, assignment, student, auto=None, manual=None, extra=None, pending=False):
     grade = gb.find_grade(cell, nb, assignment, student)
     grade.auto_score = auto
@@ -133,6 +145,10 @@ def make_classroom(root: Path) -> Classroom:
             db.record_completion(user, course, lesson, when)
 
     courses = _courses(root)
+    for course in courses:  # the public copy of course.toml, as deployed
+        public = root / "public" / course.id
+        public.mkdir(parents=True, exist_ok=True)
+        (public / "course.toml").write_text(course_toml(course), encoding="utf-8")
     gradebooks = {c.id: root / "courses" / c.id / "gradebook.db" for c in courses}
     for path in gradebooks.values():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -230,6 +246,17 @@ def test_pass_late_overdue_flags(table):
     assert row(table, "c1", "hw1")["submitted_at"] == pd.Timestamp("2026-03-08 10:00", tz="UTC")
     assert row(table, "c1", "l1")["completed_at"] == pd.Timestamp("2026-03-01 02:00", tz="UTC")
     assert row(table, "c1", "hw1")["due"] == pd.Timestamp("2026-03-10 15:59", tz="UTC")
+
+
+def test_deployed_courses_read_from_the_public_course_toml(classroom):
+    from grader.settings import Settings, validate
+
+    settings = Settings(validate({"data_dir": str(classroom.root)}), None)
+    found = progress.deployed_courses(settings)
+    assert [c.id for c in found] == ["labor-law", "union-data"]
+    assert found[0].assignments == classroom.courses[0].assignments
+    table = progress.load_progress(settings, now=NOW)
+    assert len(table) == 22 and table["score"].sum() == pytest.approx(9 + 4 + 6 + 4 + 5 + 3)
 
 
 def test_missing_gradebook_means_nothing_submitted(classroom):
