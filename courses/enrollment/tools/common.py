@@ -48,6 +48,8 @@ def notebook(cells) -> nbformat.NotebookNode:
 
 def write(nb: nbformat.NotebookNode, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    for index, cell in enumerate(nb.cells):  # stable ids keep rebuild diffs quiet
+        cell.id = f"cell-{index:02d}"
     nbformat.validate(nb)
     nbformat.write(nb, path)
 
