@@ -1,11 +1,14 @@
 """Writes the two nbgrader source notebooks of the `enrollment` course."""
 
+# Markdown tables and test literals are prose: long lines are intended here.
+# ruff: noqa: E501
+
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
 
-from common import COURSE, code, ek, md, nbg, notebook, sid, with_x, wrong_check, write
+from common import COURSE, code, ek, md, nbg, notebook, sid, with_x, write, wrong_check
 from data import WORKERS, expected_cover
 
 APPLY_DATE = dt.date(2026, 9, 1)

@@ -1,10 +1,13 @@
 """Writes the four lesson notebooks of the `enrollment` course."""
 
+# Markdown tables and test literals are prose: long lines are intended here.
+# ruff: noqa: E501
+
 from __future__ import annotations
 
 import datetime as dt
 
-from common import COURSE, code, ek, md, notebook, sid, with_x, wrong_check, write
+from common import COURSE, code, ek, md, notebook, sid, with_x, write, wrong_check
 
 CID = "enrollment"
 HEAD = 'from grader import lessonkit as lk\nlk.video("enrollment", "{lid}")'
