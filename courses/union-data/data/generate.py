@@ -312,22 +312,26 @@ def write_csv(path: Path, header: list[str], rows: list, encoding: str = "utf-8"
             w.writerow(row)
 
 
-def main() -> None:
+def main(out: Path = HERE, sources: Path | None = HERE.parent / "source") -> None:
+    """Write the CSVs into `out`; copy each assignment's share into `sources` (None: skip)."""
+    out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(SEED)
     plan, zone_rows, station_rows = district_plan(rng)
     enterprises = make_enterprises(rng, plan, zone_rows)
     staff_zones(rng, zone_rows, enterprises)
     targets = make_targets(rng)
-    write_csv(HERE / "enterprises.csv", CLEAN_HEADER, enterprises)
-    write_csv(HERE / "zones.csv", list(zone_rows[0]), zone_rows)
-    write_csv(HERE / "stations.csv", list(station_rows[0]), station_rows)
-    write_csv(HERE / "targets.csv", list(targets[0]), targets)
-    write_csv(HERE / "enterprises_raw.csv", RAW_HEADER, messy(rng, enterprises), encoding="gbk")
+    write_csv(out / "enterprises.csv", CLEAN_HEADER, enterprises)
+    write_csv(out / "zones.csv", list(zone_rows[0]), zone_rows)
+    write_csv(out / "stations.csv", list(station_rows[0]), station_rows)
+    write_csv(out / "targets.csv", list(targets[0]), targets)
+    write_csv(out / "enterprises_raw.csv", RAW_HEADER, messy(rng, enterprises), encoding="gbk")
+    if sources is None:
+        return
     for assignment, files in ASSIGNMENT_FILES.items():
-        dest = HERE.parent / "source" / assignment / "data"
+        dest = sources / assignment / "data"
         dest.mkdir(parents=True, exist_ok=True)
         for name in files:
-            shutil.copyfile(HERE / name, dest / name)
+            shutil.copyfile(out / name, dest / name)
 
 
 if __name__ == "__main__":
