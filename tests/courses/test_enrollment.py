@@ -141,8 +141,14 @@ def test_validate_id_keeps_laiwu_3712_and_other_provinces():
 
 @pytest.mark.parametrize(
     ("text", "ok"),
-    [("13805312019", True), ("+86 138-0531-2019", True), ("1380531201", False),
-     ("12805312019", False), ("138053120190", False), ("", False)],
+    [
+        ("13805312019", True),
+        ("+86 138-0531-2019", True),
+        ("1380531201", False),
+        ("12805312019", False),
+        ("138053120190", False),
+        ("", False),
+    ],
 )
 def test_validate_mobile(text, ok):
     assert ek.validate_mobile(text)[0] is ok
@@ -151,15 +157,17 @@ def test_validate_mobile(text, ok):
 def test_dispatch_follows_workplace_not_hukou_opinion_measure4():
     # 《意见》第四项措施：属地管理原则 — a 河南 number working in 青岛黄岛区 goes to 青岛黄岛区
     assert ek.validate_id(HENAN, TODAY).province == "河南"
-    d = ek.dispatch("青岛", "黄岛区", employer="某劳务公司", employer_union=False,
-                    occupation="钢筋工", zone="建设项目部")
+    d = ek.dispatch(
+        "青岛", "黄岛区", employer="某劳务公司", employer_union=False, occupation="钢筋工", zone="建设项目部"
+    )
     assert (d.city, d.district, d.kind) == ("青岛", "黄岛区", "区域性工会联合会")
     assert d.to == "青岛市黄岛区建设项目部工会联合会"
 
 
 def test_dispatch_order_opinion_measures_3_and_4():
-    own = ek.dispatch("济南", "历城区", employer="某快递公司", employer_union=True,
-                      occupation="物流快递员", zone="街面")
+    own = ek.dispatch(
+        "济南", "历城区", employer="某快递公司", employer_union=True, occupation="物流快递员", zone="街面"
+    )
     assert own.kind == "本单位工会" and own.to == "某快递公司工会"
     second = ek.dispatch("济南市", "历城区", employer="某网点", occupation="物流快递员", zone="街面")
     assert second.kind == "行业性工会联合会"  # 二次覆盖 before the regional federation
@@ -181,11 +189,13 @@ def test_every_city_has_districts_and_code_37():
 
 @pytest.mark.parametrize(
     ("staff", "members", "has_union", "fragment"),
-    [(60, 31, False, "应当建立基层工会委员会"),  # 工会法第十一条: 25 members or more
-     (60, 25, False, "应当建立基层工会委员会"),
-     (60, 24, False, "选举组织员"),  # 工会法第十一条: fewer than 25
-     (180, 12, False, "百人以上"),  # 《意见》第二项措施
-     (500, 400, True, "已建会")],
+    [
+        (60, 31, False, "应当建立基层工会委员会"),  # 工会法第十一条: 25 members or more
+        (60, 25, False, "应当建立基层工会委员会"),
+        (60, 24, False, "选举组织员"),  # 工会法第十一条: fewer than 25
+        (180, 12, False, "百人以上"),  # 《意见》第二项措施
+        (500, 400, True, "已建会"),
+    ],
 )
 def test_organizing_advice_union_law_art11(staff, members, has_union, fragment):
     assert fragment in ek.organizing_advice(staff, members, has_union)
@@ -205,14 +215,20 @@ def test_transfer_keeps_membership_charter_art5():
 def test_audit_finds_every_planted_problem_in_members_csv():
     import pandas as pd
 
-    rows = pd.read_csv(COURSE / "data" / "members.csv", dtype=str,
-                       keep_default_na=False).to_dict("records")
+    rows = pd.read_csv(COURSE / "data" / "members.csv", dtype=str, keep_default_na=False).to_dict("records")
     problems = ek.audit_records(rows, TODAY)
     by_id = {}
     for p in problems:
         by_id.setdefault(p["会员编号"], []).append(p["问题"])
-    assert set(by_id) == {"M2021-0308", "M2022-0701", "M2023-0226", "M2024-0105",
-                          "M2024-0330", "M2025-0618", "M2025-0702"}
+    assert set(by_id) == {
+        "M2021-0308",
+        "M2022-0701",
+        "M2023-0226",
+        "M2024-0105",
+        "M2024-0330",
+        "M2025-0618",
+        "M2025-0702",
+    }
     assert "重复入会" in by_id["M2025-0702"][0]
     assert "校验码" in by_id["M2021-0308"][0]
 
@@ -264,8 +280,18 @@ def test_application_form_rider_without_employer():
 
 def test_flow_stepper_walks_both_routes():
     s = ek.build_flow_stepper()
-    for target in ["平台派单", "基层工会受理", "退回补正", "提交申请", "平台派单", "基层工会受理",
-                   "审核通过", "入会成功", "会籍接转", "入会成功"]:
+    for target in [
+        "平台派单",
+        "基层工会受理",
+        "退回补正",
+        "提交申请",
+        "平台派单",
+        "基层工会受理",
+        "审核通过",
+        "入会成功",
+        "会籍接转",
+        "入会成功",
+    ]:
         s.button_for(target).click()
     assert s.state == "入会成功"
     assert s.trail.value.count("退回补正") == 1
@@ -321,19 +347,36 @@ def _solution_namespace(assignment: str) -> dict:
 
 def test_assignment_rules_match_lesson_rules():
     ns = _solution_namespace("a1-id-dispatch")
-    numbers = [synthetic(a, 1970 + i, 1 + i % 12, 1 + i, 3 * i) for i, a in enumerate(
-        ["370102", "370202", "371202", "379901", "410102", "990101", "370502", "371702"])]
+    numbers = [
+        synthetic(a, 1970 + i, 1 + i % 12, 1 + i, 3 * i)
+        for i, a in enumerate(
+            ["370102", "370202", "371202", "379901", "410102", "990101", "370502", "371702"]
+        )
+    ]
     numbers += [n[:17] + "0" for n in numbers] + ["370102199102290000", "3701021990"]
     for n in numbers:
         assert (ns["validate_id"](n) == "OK") == ek.validate_id(n, ns["APPLY_DATE"]).ok, n
     for occupation in ["钢筋工", *ek.INDUSTRIES]:
         for zone in ["", "无", *ek.ZONES]:
             for union in (False, True):
-                app = {"id_number": HENAN, "mobile": "13905310000", "work_city": "日照",
-                       "work_district": "岚山区", "employer": "某单位", "employer_union": union,
-                       "occupation": occupation, "zone": zone}
-                d = ek.dispatch("日照", "岚山区", employer="某单位", employer_union=union,
-                                occupation=occupation, zone=zone)
+                app = {
+                    "id_number": HENAN,
+                    "mobile": "13905310000",
+                    "work_city": "日照",
+                    "work_district": "岚山区",
+                    "employer": "某单位",
+                    "employer_union": union,
+                    "occupation": occupation,
+                    "zone": zone,
+                }
+                d = ek.dispatch(
+                    "日照",
+                    "岚山区",
+                    employer="某单位",
+                    employer_union=union,
+                    occupation=occupation,
+                    zone=zone,
+                )
                 assert ns["dispatch"](app) == ("日照", "岚山区", d.kind)
 
 
@@ -358,15 +401,15 @@ def executed_lessons():
     """Run every lesson once, top to bottom, cwd = lessons/, plus a quick-check probe."""
     results = {}
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(REPO),
-                                                               os.environ.get("PYTHONPATH")])))
+        mp.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
         mp.delenv("AIRCLASS_API_URL", raising=False)
         for path in sorted(LESSONS.glob("*.ipynb")):
             nb = nbformat.read(path, as_version=4)
             nb.cells.append(nbformat.v4.new_code_cell(QUICK_CHECK_PROBE))
             try:
-                NotebookClient(nb, timeout=120, kernel_name="python3",
-                               resources={"metadata": {"path": str(LESSONS)}}).execute()
+                NotebookClient(
+                    nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(LESSONS)}}
+                ).execute()
                 results[path.name] = (nb, None)
             except Exception as exc:  # reported per lesson by the test below
                 results[path.name] = (nb, exc)
@@ -404,8 +447,11 @@ def test_assignment_through_nbgrader(selfcheck):
 
     released_nb = r.release_dir / f"{assignment}.ipynb"
     source = nbformat.read(COURSE / "source" / assignment / f"{assignment}.ipynb", as_version=4)
-    test_ids = [c.metadata.nbgrader["grade_id"] for c in source.cells
-                if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+    test_ids = [
+        c.metadata.nbgrader["grade_id"]
+        for c in source.cells
+        if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"
+    ]
     assert test_ids and set(test_ids) <= set(locked_cell_ids(released_nb))
     released_text = released_nb.read_text(encoding="utf-8")
     assert "BEGIN SOLUTION" not in released_text and "YOUR ANSWER HERE" in released_text

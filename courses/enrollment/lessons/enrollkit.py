@@ -34,36 +34,139 @@ CITY_BY_CODE = {code: name for name, code in CITY_CODES.items()}
 LEGACY_CITY_CODES = {"3712": "济南"}
 
 PROVINCES = {
-    "11": "北京", "12": "天津", "13": "河北", "14": "山西", "15": "内蒙古",
-    "21": "辽宁", "22": "吉林", "23": "黑龙江",
-    "31": "上海", "32": "江苏", "33": "浙江", "34": "安徽", "35": "福建", "36": "江西",
+    "11": "北京",
+    "12": "天津",
+    "13": "河北",
+    "14": "山西",
+    "15": "内蒙古",
+    "21": "辽宁",
+    "22": "吉林",
+    "23": "黑龙江",
+    "31": "上海",
+    "32": "江苏",
+    "33": "浙江",
+    "34": "安徽",
+    "35": "福建",
+    "36": "江西",
     "37": "山东",
-    "41": "河南", "42": "湖北", "43": "湖南", "44": "广东", "45": "广西", "46": "海南",
-    "50": "重庆", "51": "四川", "52": "贵州", "53": "云南", "54": "西藏",
-    "61": "陕西", "62": "甘肃", "63": "青海", "64": "宁夏", "65": "新疆",
+    "41": "河南",
+    "42": "湖北",
+    "43": "湖南",
+    "44": "广东",
+    "45": "广西",
+    "46": "海南",
+    "50": "重庆",
+    "51": "四川",
+    "52": "贵州",
+    "53": "云南",
+    "54": "西藏",
+    "61": "陕西",
+    "62": "甘肃",
+    "63": "青海",
+    "64": "宁夏",
+    "65": "新疆",
 }
 
 DISTRICTS: dict[str, list[str]] = {
-    "济南": ["历下区", "市中区", "槐荫区", "天桥区", "历城区", "长清区", "章丘区", "济阳区",
-             "莱芜区", "钢城区", "平阴县", "商河县"],
-    "青岛": ["市南区", "市北区", "黄岛区", "崂山区", "李沧区", "城阳区", "即墨区", "胶州市",
-             "平度市", "莱西市"],
+    "济南": [
+        "历下区",
+        "市中区",
+        "槐荫区",
+        "天桥区",
+        "历城区",
+        "长清区",
+        "章丘区",
+        "济阳区",
+        "莱芜区",
+        "钢城区",
+        "平阴县",
+        "商河县",
+    ],
+    "青岛": [
+        "市南区",
+        "市北区",
+        "黄岛区",
+        "崂山区",
+        "李沧区",
+        "城阳区",
+        "即墨区",
+        "胶州市",
+        "平度市",
+        "莱西市",
+    ],
     "淄博": ["淄川区", "张店区", "博山区", "临淄区", "周村区", "桓台县", "高青县", "沂源县"],
     "枣庄": ["市中区", "薛城区", "峄城区", "台儿庄区", "山亭区", "滕州市"],
     "东营": ["东营区", "河口区", "垦利区", "利津县", "广饶县"],
-    "烟台": ["芝罘区", "福山区", "牟平区", "莱山区", "蓬莱区", "龙口市", "莱阳市", "莱州市",
-             "招远市", "栖霞市", "海阳市"],
-    "潍坊": ["潍城区", "寒亭区", "坊子区", "奎文区", "临朐县", "昌乐县", "青州市", "诸城市",
-             "寿光市", "安丘市", "高密市", "昌邑市"],
-    "济宁": ["任城区", "兖州区", "微山县", "鱼台县", "金乡县", "嘉祥县", "汶上县", "泗水县",
-             "梁山县", "曲阜市", "邹城市"],
+    "烟台": [
+        "芝罘区",
+        "福山区",
+        "牟平区",
+        "莱山区",
+        "蓬莱区",
+        "龙口市",
+        "莱阳市",
+        "莱州市",
+        "招远市",
+        "栖霞市",
+        "海阳市",
+    ],
+    "潍坊": [
+        "潍城区",
+        "寒亭区",
+        "坊子区",
+        "奎文区",
+        "临朐县",
+        "昌乐县",
+        "青州市",
+        "诸城市",
+        "寿光市",
+        "安丘市",
+        "高密市",
+        "昌邑市",
+    ],
+    "济宁": [
+        "任城区",
+        "兖州区",
+        "微山县",
+        "鱼台县",
+        "金乡县",
+        "嘉祥县",
+        "汶上县",
+        "泗水县",
+        "梁山县",
+        "曲阜市",
+        "邹城市",
+    ],
     "泰安": ["泰山区", "岱岳区", "宁阳县", "东平县", "新泰市", "肥城市"],
     "威海": ["环翠区", "文登区", "荣成市", "乳山市"],
     "日照": ["东港区", "岚山区", "五莲县", "莒县"],
-    "临沂": ["兰山区", "罗庄区", "河东区", "沂南县", "郯城县", "沂水县", "兰陵县", "费县",
-             "平邑县", "莒南县", "蒙阴县", "临沭县"],
-    "德州": ["德城区", "陵城区", "宁津县", "庆云县", "临邑县", "齐河县", "平原县", "夏津县",
-             "武城县", "乐陵市", "禹城市"],
+    "临沂": [
+        "兰山区",
+        "罗庄区",
+        "河东区",
+        "沂南县",
+        "郯城县",
+        "沂水县",
+        "兰陵县",
+        "费县",
+        "平邑县",
+        "莒南县",
+        "蒙阴县",
+        "临沭县",
+    ],
+    "德州": [
+        "德城区",
+        "陵城区",
+        "宁津县",
+        "庆云县",
+        "临邑县",
+        "齐河县",
+        "平原县",
+        "夏津县",
+        "武城县",
+        "乐陵市",
+        "禹城市",
+    ],
     "聊城": ["东昌府区", "茌平区", "阳谷县", "莘县", "东阿县", "冠县", "高唐县", "临清市"],
     "滨州": ["滨城区", "沾化区", "惠民县", "阳信县", "无棣县", "博兴县", "邹平市"],
     "菏泽": ["牡丹区", "定陶区", "曹县", "单县", "成武县", "巨野县", "郓城县", "鄄城县", "东明县"],
@@ -71,8 +174,16 @@ DISTRICTS: dict[str, list[str]] = {
 
 # 《意见》第三项措施: where regional federations are built, and the industry federations.
 ZONES = ["工业园区", "建设项目部", "村居", "街面", "楼宇", "农业专业合作组织"]
-INDUSTRIES = ["货运驾驶员", "物流快递员", "护工护理员", "家政服务员", "商场信息员",
-              "网约送餐员", "房产中介员", "保安保洁员"]
+INDUSTRIES = [
+    "货运驾驶员",
+    "物流快递员",
+    "护工护理员",
+    "家政服务员",
+    "商场信息员",
+    "网约送餐员",
+    "房产中介员",
+    "保安保洁员",
+]
 
 MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 DIGITS17 = re.compile(r"^[0-9]{17}$")
@@ -140,8 +251,9 @@ def validate_id(number: str, today: dt.date | None = None) -> IdCheck:
         return IdCheck(False, f"出生日期 {birth:%Y-%m-%d} 不合理", province, city)
     expected = check_char(text[:17])
     if text[17] != expected:
-        return IdCheck(False, f"校验码应为 {expected}，填写的是 {text[17]}，请核对号码",
-                       province, city, birth)
+        return IdCheck(
+            False, f"校验码应为 {expected}，填写的是 {text[17]}，请核对号码", province, city, birth
+        )
     sex = "男" if int(text[16]) % 2 else "女"
     return IdCheck(True, "号码有效", province, city, birth, sex)
 
@@ -170,8 +282,15 @@ class Dispatch:
     why: str
 
 
-def dispatch(city: str, district: str, *, employer: str = "", employer_union: bool = False,
-             occupation: str = "", zone: str = "") -> Dispatch:
+def dispatch(
+    city: str,
+    district: str,
+    *,
+    employer: str = "",
+    employer_union: bool = False,
+    occupation: str = "",
+    zone: str = "",
+) -> Dispatch:
     """Where the platform sends an application: always to the place of work.
 
     Order: the employer's own union; otherwise the industry federation of the worker's
@@ -185,16 +304,30 @@ def dispatch(city: str, district: str, *, employer: str = "", employer_union: bo
         raise ValueError(f"{district} 不在{city}市")
     place = f"{city}市{district}"
     if employer and employer_union:
-        return Dispatch(city, district, "本单位工会", f"{employer}工会",
-                        "单位已建会：由本单位工会受理")
+        return Dispatch(city, district, "本单位工会", f"{employer}工会", "单位已建会：由本单位工会受理")
     if occupation in INDUSTRIES:
-        return Dispatch(city, district, "行业性工会联合会", f"{place}{occupation}工会联合会",
-                        "单位未建会或无固定单位：由工作地的行业性工会联合会“二次覆盖”")
+        return Dispatch(
+            city,
+            district,
+            "行业性工会联合会",
+            f"{place}{occupation}工会联合会",
+            "单位未建会或无固定单位：由工作地的行业性工会联合会“二次覆盖”",
+        )
     if zone in ZONES:
-        return Dispatch(city, district, "区域性工会联合会", f"{place}{zone}工会联合会",
-                        "单位未建会或无固定单位：由工作所在区域的区域性工会联合会受理")
-    return Dispatch(city, district, "灵活就业人员联合工会", f"{place}灵活就业人员联合工会",
-                    "没有对应的联合会：由乡镇（街道）总工会的灵活就业人员联合工会受理")
+        return Dispatch(
+            city,
+            district,
+            "区域性工会联合会",
+            f"{place}{zone}工会联合会",
+            "单位未建会或无固定单位：由工作所在区域的区域性工会联合会受理",
+        )
+    return Dispatch(
+        city,
+        district,
+        "灵活就业人员联合工会",
+        f"{place}灵活就业人员联合工会",
+        "没有对应的联合会：由乡镇（街道）总工会的灵活就业人员联合工会受理",
+    )
 
 
 # ---------------------------------------------------------------- widgets
@@ -217,7 +350,8 @@ class ApplicationForm(widgets.VBox):
         self.city = widgets.Dropdown(description="工作地市", options=list(CITY_CODES))
         self.district = widgets.Dropdown(description="区（县、市）", options=DISTRICTS["济南"])
         self.employment = widgets.ToggleButtons(
-            options=["有固定用人单位", "无固定用人单位"], value="有固定用人单位")
+            options=["有固定用人单位", "无固定用人单位"], value="有固定用人单位"
+        )
         self.employer = widgets.Text(description="用人单位", placeholder="无固定单位可不填")
         self.employer_union = widgets.Checkbox(description="本单位已建立工会", value=False)
         self.occupation = widgets.Dropdown(description="职业", options=["其他职业", *INDUSTRIES])
@@ -228,12 +362,23 @@ class ApplicationForm(widgets.VBox):
         self.submit.on_click(self._on_submit)
         for w in (self.district, self.occupation, self.zone):
             w.style = {"description_width": "initial"}
-        super().__init__([
-            widgets.HTML("<b>职工入会申请（模拟“齐鲁工惠”网上入会）</b>"),
-            self.name, self.id_number, self.mobile, self.city, self.district,
-            self.employment, self.employer, self.employer_union, self.occupation, self.zone,
-            self.submit, self.result,
-        ])
+        super().__init__(
+            [
+                widgets.HTML("<b>职工入会申请（模拟“齐鲁工惠”网上入会）</b>"),
+                self.name,
+                self.id_number,
+                self.mobile,
+                self.city,
+                self.district,
+                self.employment,
+                self.employer,
+                self.employer_union,
+                self.occupation,
+                self.zone,
+                self.submit,
+                self.result,
+            ]
+        )
 
     def _city_changed(self, change) -> None:
         self.district.options = DISTRICTS[change["new"]]
@@ -269,10 +414,12 @@ class ApplicationForm(widgets.VBox):
             lines.append("<b>申请未提交：</b>请按上面的提示补正后再提交。")
             return False, lines
         target = dispatch(
-            self.city.value, self.district.value,
+            self.city.value,
+            self.district.value,
             employer=self.employer.value.strip() if fixed else "",
             employer_union=fixed and self.employer_union.value,
-            occupation=self.occupation.value, zone=self.zone.value,
+            occupation=self.occupation.value,
+            zone=self.zone.value,
         )
         lines.append(
             f"<b>平台派单：</b>{html.escape(target.to)}（{html.escape(target.kind)}）<br>"
@@ -281,8 +428,9 @@ class ApplicationForm(widgets.VBox):
             "与身份证上的户籍地无关。"
         )
         if check.province != "山东":
-            lines.append(f"提示：申请人户籍在{html.escape(check.province)}，在山东工作同样可以入会，"
-                         "派单照样按工作地。")
+            lines.append(
+                f"提示：申请人户籍在{html.escape(check.province)}，在山东工作同样可以入会，派单照样按工作地。"
+            )
         return True, lines
 
     def _on_submit(self, _button=None) -> None:
@@ -313,7 +461,7 @@ STATE_NOTES = {
     "审核通过": "经基层工会委员会批准（《中国工会章程》第二条），可以登记会籍。",
     "入会成功": "会员实名登记进入数据库，发放会员证，按月交纳会费（《中国工会章程》第四条）。",
     "会籍接转": "会员换了单位或去了外地：原工会转出、新工会接收，凭会员证接转"
-                "（《中国工会章程》第五条），一次入会、动态接转，流动不流失。",
+    "（《中国工会章程》第五条），一次入会、动态接转，流动不流失。",
 }
 
 
@@ -353,12 +501,12 @@ class FlowStepper(widgets.VBox):
         self._render()
 
     def _render(self) -> None:
-        self.status.value = (f"<b>当前状态：{html.escape(self.state)}</b><br>"
-                             f"{html.escape(STATE_NOTES[self.state])}")
+        self.status.value = (
+            f"<b>当前状态：{html.escape(self.state)}</b><br>{html.escape(STATE_NOTES[self.state])}"
+        )
         row = []
         for target, label in FLOW[self.state].items():
-            b = widgets.Button(description=f"→ {target}", tooltip=label,
-                               layout=widgets.Layout(width="auto"))
+            b = widgets.Button(description=f"→ {target}", tooltip=label, layout=widgets.Layout(width="auto"))
             b.on_click(lambda _b, t=target: self.step(t))
             row.append(b)
         self.buttons.children = row
@@ -387,8 +535,10 @@ def organizing_advice(staff: int, members: int, has_union: bool) -> str:
         return "百人以上企业：列为建会重点，必须推动单独建会"
     if members >= 25:
         return "会员已达 25 人：应当建立基层工会委员会（工会法第十一条）"
-    return ("不足 25 名会员：可单独建会、与其他单位联合建会，或选举组织员一人"
-            "（工会法第十一条），其间由联合会兜底覆盖")
+    return (
+        "不足 25 名会员：可单独建会、与其他单位联合建会，或选举组织员一人"
+        "（工会法第十一条），其间由联合会兜底覆盖"
+    )
 
 
 class CoverageExplorer(widgets.VBox):
@@ -404,16 +554,33 @@ class CoverageExplorer(widgets.VBox):
         self.button = widgets.Button(description="判断覆盖", button_style="primary")
         self.result = widgets.HTML("")
         self.button.on_click(self._on_click)
-        super().__init__([self.occupation, self.zone, self.has_employer, self.has_union,
-                          self.staff, self.members, self.button, self.result])
+        super().__init__(
+            [
+                self.occupation,
+                self.zone,
+                self.has_employer,
+                self.has_union,
+                self.staff,
+                self.members,
+                self.button,
+                self.result,
+            ]
+        )
 
     def _on_click(self, _button=None) -> None:
         employer = "本单位" if self.has_employer.value else ""
-        target = dispatch("济南", "历城区", employer=employer,
-                          employer_union=bool(employer) and self.has_union.value,
-                          occupation=self.occupation.value, zone=self.zone.value)
-        lines = [f"<b>覆盖组织：</b>{html.escape(target.kind)}（示例地：济南市历城区）",
-                 html.escape(target.why)]
+        target = dispatch(
+            "济南",
+            "历城区",
+            employer=employer,
+            employer_union=bool(employer) and self.has_union.value,
+            occupation=self.occupation.value,
+            zone=self.zone.value,
+        )
+        lines = [
+            f"<b>覆盖组织：</b>{html.escape(target.kind)}（示例地：济南市历城区）",
+            html.escape(target.why),
+        ]
         if target.kind == "行业性工会联合会" and employer:
             lines.append("这就是“二次覆盖”：小微企业没建会，同行业的联合会把职工兜进来。")
         if employer:
@@ -467,8 +634,9 @@ def transfer(record: MemberRecord, to_union: str, to_place: str, day: dt.date) -
     if to_union == record.union:
         raise ValueError("转入工会与原工会相同，无需接转")
     line = f"{day:%Y-%m-%d} 由{record.place}{record.union}转出，{to_place}{to_union}接收"
-    return MemberRecord(record.member_id, record.name, record.joined, to_union, to_place,
-                        [*record.history, line])
+    return MemberRecord(
+        record.member_id, record.name, record.joined, to_union, to_place, [*record.history, line]
+    )
 
 
 def membership_years(record: MemberRecord, day: dt.date) -> int:
@@ -482,25 +650,25 @@ class TransferDesk(widgets.VBox):
     def __init__(self, record: MemberRecord, day: dt.date | None = None):
         self.record = record
         self.day = day or dt.date.today()
-        self.city = widgets.Dropdown(description="新工作地市", options=list(CITY_CODES),
-                                     value="青岛")
+        self.city = widgets.Dropdown(description="新工作地市", options=list(CITY_CODES), value="青岛")
         self.district = widgets.Dropdown(description="区（县、市）", options=DISTRICTS["青岛"])
         self.union = widgets.Text(description="接收工会", value="")
         self.button = widgets.Button(description="办理接转", button_style="primary")
         self.result = widgets.HTML(self._card())
         for w in (self.city, self.district):
             w.style = {"description_width": "initial"}
-        self.city.observe(lambda c: setattr(self.district, "options", DISTRICTS[c["new"]]),
-                          names="value")
+        self.city.observe(lambda c: setattr(self.district, "options", DISTRICTS[c["new"]]), names="value")
         self.button.on_click(self._on_click)
         super().__init__([self.city, self.district, self.union, self.button, self.result])
 
     def _card(self) -> str:
         r = self.record
         hist = "<br>".join(html.escape(h) for h in r.history) or "（暂无接转）"
-        return (f"<b>会员 {html.escape(r.name)}（编号 {html.escape(r.member_id)}）</b><br>"
-                f"入会日期：{r.joined:%Y-%m-%d}；现所在工会：{html.escape(r.place + r.union)}；"
-                f"会龄：{membership_years(r, self.day)} 年<br>接转记录：<br>{hist}")
+        return (
+            f"<b>会员 {html.escape(r.name)}（编号 {html.escape(r.member_id)}）</b><br>"
+            f"入会日期：{r.joined:%Y-%m-%d}；现所在工会：{html.escape(r.place + r.union)}；"
+            f"会龄：{membership_years(r, self.day)} 年<br>接转记录：<br>{hist}"
+        )
 
     def _on_click(self, _button=None) -> None:
         union = self.union.value.strip()

@@ -21,7 +21,7 @@ def valid_body(area: str, ymd: str, seq: str) -> str:
 
 
 # ------------------------------------------------------------------------------ a1
-A1_GIVEN = '''
+A1_GIVEN = """
 import datetime as dt
 
 APPLY_DATE = dt.date(2026, 9, 1)   # 本次作业统一的“申请日期”
@@ -44,7 +44,7 @@ DISTRICTS = %(districts)r
 
 INDUSTRIES = %(industries)r   # 八类行业性工会联合会
 ZONES = %(zones)r   # 六类区域性工会联合会
-'''
+"""
 
 
 def a1_given() -> str:
@@ -250,16 +250,33 @@ def a1_tests() -> dict[str, str]:
     beijing = sid("110105", 1970, 1, 1, 26)
     xinjiang = sid("650102", 2001, 6, 15, 333)
     laiwu = sid("371202", 1979, 1, 15, 82)
-    many = [sid(area, y, m, d, seq) for area, y, m, d, seq in [
-        ("370102", 1965, 4, 9, 17), ("370211", 1996, 12, 1, 73), ("370303", 1985, 9, 14, 21),
-        ("370481", 1978, 2, 2, 900), ("370502", 2000, 2, 29, 44), ("370602", 1991, 7, 7, 777),
-        ("370702", 1994, 2, 14, 8), ("370811", 1983, 10, 31, 506), ("371002", 2001, 11, 11, 611),
-        ("371102", 1988, 5, 20, 2), ("371302", 1985, 10, 2, 31), ("371402", 1975, 1, 31, 26),
-        ("371502", 1983, 7, 21, 90), ("371602", 1989, 3, 3, 47), ("371722", 1992, 4, 18, 264),
-        ("420102", 1998, 8, 18, 620), ("440303", 2004, 3, 1, 999), ("510104", 1969, 12, 31, 100),
-    ]]
-    x_many = [with_x(a, 1980 + i, 1 + i, 10 + i) for i, a in enumerate(
-        ["370102", "370203", "371326", "410105", "371402"])]
+    many = [
+        sid(area, y, m, d, seq)
+        for area, y, m, d, seq in [
+            ("370102", 1965, 4, 9, 17),
+            ("370211", 1996, 12, 1, 73),
+            ("370303", 1985, 9, 14, 21),
+            ("370481", 1978, 2, 2, 900),
+            ("370502", 2000, 2, 29, 44),
+            ("370602", 1991, 7, 7, 777),
+            ("370702", 1994, 2, 14, 8),
+            ("370811", 1983, 10, 31, 506),
+            ("371002", 2001, 11, 11, 611),
+            ("371102", 1988, 5, 20, 2),
+            ("371302", 1985, 10, 2, 31),
+            ("371402", 1975, 1, 31, 26),
+            ("371502", 1983, 7, 21, 90),
+            ("371602", 1989, 3, 3, 47),
+            ("371722", 1992, 4, 18, 264),
+            ("420102", 1998, 8, 18, 620),
+            ("440303", 2004, 3, 1, 999),
+            ("510104", 1969, 12, 31, 100),
+        ]
+    ]
+    x_many = [
+        with_x(a, 1980 + i, 1 + i, 10 + i)
+        for i, a in enumerate(["370102", "370203", "371326", "410105", "371402"])
+    ]
 
     check_hidden = "\n".join(f"assert check_char({n[:17]!r}) == {n[17]!r}" for n in many + x_many)
     q1 = f"""
@@ -270,47 +287,52 @@ assert check_char({x_id[:17]!r}) == "X"
 ### END HIDDEN TESTS
 """
     full_width = good[:5] + "２" + good[6:]
-    id_cases = [
-        # (number, expected, note)
-        (good, "OK", "山东·青岛"),
-        (x_id.lower(), "OK", "末位小写 x"),
-        (f"  {good} ", "OK", "首尾空白"),
-        (henan, "OK", "外省号码同样有效"),
-        (anhui, "OK", "外省"),
-        (beijing, "OK", "外省"),
-        (xinjiang, "OK", "外省"),
-        (laiwu, "OK", "3712 原莱芜市号码仍有效"),
-        (good[:17], "长度错误", "17 位"),
-        (good + "1", "长度错误", "19 位"),
-        ("370303850914021", "长度错误", "15 位旧号码"),
-        ("", "长度错误", "空"),
-        (good[:8] + "A" + good[9:], "格式错误", "中间有字母"),
-        (good[:10] + "X" + good[11:], "格式错误", "X 只能在末位"),
-        (good[:17] + "Y", "格式错误", "末位不是数字或 X"),
-        (full_width, "格式错误", "全角数字"),
-        (valid_body("990102", "19900307", "123"), "地区码错误", "99 不是省级代码"),
-        (valid_body("710102", "19900307", "123"), "地区码错误", "不在 PROVINCES 中"),
-        (valid_body("379901", "19900307", "123"), "地区码错误", "3799 不是山东地市"),
-        (valid_body("370002", "19900307", "123"), "地区码错误", "3700 不是山东地市"),
-        (valid_body("379901", "19910229", "123"), "地区码错误", "先查地区码再查日期"),
-        (valid_body("370102", "19910229", "123"), "日期错误", "1991 年不是闰年"),
-        (valid_body("370102", "20000229", "123"), "OK", "2000 年是闰年"),
-        (valid_body("370102", "19901301", "123"), "日期错误", "13 月"),
-        (valid_body("370102", "19900400", "123"), "日期错误", "0 日"),
-        (valid_body("370102", "19900431", "123"), "日期错误", "4 月 31 日"),
-        (valid_body("370102", "18991231", "123"), "日期错误", "早于 1900"),
-        (valid_body("370102", "20270101", "123"), "日期错误", "晚于申请日期"),
-        (valid_body("370102", "20260902", "123"), "日期错误", "申请日期的第二天"),
-        (valid_body("370102", "20260901", "123"), "OK", "恰好是申请日期"),
-        (valid_body("370102", "19000101", "123"), "OK", "1900-01-01"),
-        (wrong_check(good), "校验码错误", "末位改错"),
-        (x_id[:17] + "0", "校验码错误", "应为 X"),
-        (wrong_check(henan), "校验码错误", "外省号码也要查校验码"),
-        (good[:-2] + good[-1] + good[-2] if good[-1] != good[-2] else wrong_check(good),
-         "校验码错误", "末两位颠倒"),
-    ] + [(n, "OK", "批量") for n in many + x_many] + [
-        (wrong_check(n), "校验码错误", "批量") for n in many[:8]
-    ]
+    id_cases = (
+        [
+            # (number, expected, note)
+            (good, "OK", "山东·青岛"),
+            (x_id.lower(), "OK", "末位小写 x"),
+            (f"  {good} ", "OK", "首尾空白"),
+            (henan, "OK", "外省号码同样有效"),
+            (anhui, "OK", "外省"),
+            (beijing, "OK", "外省"),
+            (xinjiang, "OK", "外省"),
+            (laiwu, "OK", "3712 原莱芜市号码仍有效"),
+            (good[:17], "长度错误", "17 位"),
+            (good + "1", "长度错误", "19 位"),
+            ("370303850914021", "长度错误", "15 位旧号码"),
+            ("", "长度错误", "空"),
+            (good[:8] + "A" + good[9:], "格式错误", "中间有字母"),
+            (good[:10] + "X" + good[11:], "格式错误", "X 只能在末位"),
+            (good[:17] + "Y", "格式错误", "末位不是数字或 X"),
+            (full_width, "格式错误", "全角数字"),
+            (valid_body("990102", "19900307", "123"), "地区码错误", "99 不是省级代码"),
+            (valid_body("710102", "19900307", "123"), "地区码错误", "不在 PROVINCES 中"),
+            (valid_body("379901", "19900307", "123"), "地区码错误", "3799 不是山东地市"),
+            (valid_body("370002", "19900307", "123"), "地区码错误", "3700 不是山东地市"),
+            (valid_body("379901", "19910229", "123"), "地区码错误", "先查地区码再查日期"),
+            (valid_body("370102", "19910229", "123"), "日期错误", "1991 年不是闰年"),
+            (valid_body("370102", "20000229", "123"), "OK", "2000 年是闰年"),
+            (valid_body("370102", "19901301", "123"), "日期错误", "13 月"),
+            (valid_body("370102", "19900400", "123"), "日期错误", "0 日"),
+            (valid_body("370102", "19900431", "123"), "日期错误", "4 月 31 日"),
+            (valid_body("370102", "18991231", "123"), "日期错误", "早于 1900"),
+            (valid_body("370102", "20270101", "123"), "日期错误", "晚于申请日期"),
+            (valid_body("370102", "20260902", "123"), "日期错误", "申请日期的第二天"),
+            (valid_body("370102", "20260901", "123"), "OK", "恰好是申请日期"),
+            (valid_body("370102", "19000101", "123"), "OK", "1900-01-01"),
+            (wrong_check(good), "校验码错误", "末位改错"),
+            (x_id[:17] + "0", "校验码错误", "应为 X"),
+            (wrong_check(henan), "校验码错误", "外省号码也要查校验码"),
+            (
+                good[:-2] + good[-1] + good[-2] if good[-1] != good[-2] else wrong_check(good),
+                "校验码错误",
+                "末两位颠倒",
+            ),
+        ]
+        + [(n, "OK", "批量") for n in many + x_many]
+        + [(wrong_check(n), "校验码错误", "批量") for n in many[:8]]
+    )
     visible_ids = id_cases[:1] + id_cases[1:2] + id_cases[8:9] + [id_cases[31]]
     vis = "\n".join(f"assert validate_id({n!r}) == {e!r}  # {note}" for n, e, note in visible_ids)
     hid = "\n".join(f"assert validate_id({n!r}) == {e!r}, {note!r}" for n, e, note in id_cases)
@@ -338,12 +360,26 @@ assert validate_mobile("+86") is False
 assert validate_mobile("+8613805312019") is True
 ### END HIDDEN TESTS
 """
-    base = {"id_number": henan, "mobile": "139 6390 2468", "work_city": "青岛",
-            "work_district": "黄岛区", "employer": "某劳务公司", "employer_union": False,
-            "occupation": "钢筋工", "zone": "建设项目部"}
-    rider = {"id_number": x_id.lower(), "mobile": "15866001234", "work_city": "济南",
-             "work_district": "历城区", "employer": "", "employer_union": False,
-             "occupation": "网约送餐员", "zone": ""}
+    base = {
+        "id_number": henan,
+        "mobile": "139 6390 2468",
+        "work_city": "青岛",
+        "work_district": "黄岛区",
+        "employer": "某劳务公司",
+        "employer_union": False,
+        "occupation": "钢筋工",
+        "zone": "建设项目部",
+    }
+    rider = {
+        "id_number": x_id.lower(),
+        "mobile": "15866001234",
+        "work_city": "济南",
+        "work_district": "历城区",
+        "employer": "",
+        "employer_union": False,
+        "occupation": "网约送餐员",
+        "zone": "",
+    }
 
     def case(src: dict, **changes) -> dict:
         return {**src, **changes}
@@ -366,23 +402,52 @@ assert validate_mobile("+8613805312019") is True
         (case(base, work_city="郑州", work_district="中原区"), None),
         (case(base, mobile="1396390246"), None),
         (case(base, mobile="+86 139-6390-2468"), ("青岛", "黄岛区", "区域性工会联合会")),
-        (case(base, id_number=anhui, work_city="临沂", work_district="兰山区", zone="工业园区"),
-         ("临沂", "兰山区", "区域性工会联合会")),
-        (case(rider, id_number=laiwu, work_city="威海", work_district="荣成市",
-              occupation="货运驾驶员"), ("威海", "荣成市", "行业性工会联合会")),
-        (case(rider, id_number=good, work_city="菏泽", work_district="曹县", occupation="厨师",
-              zone="村居"), ("菏泽", "曹县", "区域性工会联合会")),
-        (case(rider, id_number=good, work_city="聊城", work_district="东昌府区",
-              occupation="理发师"), ("聊城", "东昌府区", "灵活就业人员联合工会")),
+        (
+            case(base, id_number=anhui, work_city="临沂", work_district="兰山区", zone="工业园区"),
+            ("临沂", "兰山区", "区域性工会联合会"),
+        ),
+        (
+            case(rider, id_number=laiwu, work_city="威海", work_district="荣成市", occupation="货运驾驶员"),
+            ("威海", "荣成市", "行业性工会联合会"),
+        ),
+        (
+            case(
+                rider, id_number=good, work_city="菏泽", work_district="曹县", occupation="厨师", zone="村居"
+            ),
+            ("菏泽", "曹县", "区域性工会联合会"),
+        ),
+        (
+            case(rider, id_number=good, work_city="聊城", work_district="东昌府区", occupation="理发师"),
+            ("聊城", "东昌府区", "灵活就业人员联合工会"),
+        ),
         (case(rider, id_number=valid_body("370102", "19910229", "123")), None),
         (case(rider, id_number=good[:17]), None),
-        (case(base, employer="某商场", employer_union=True, work_city="枣庄",
-              work_district="市中区", occupation="商场信息员", zone="楼宇"),
-         ("枣庄", "市中区", "本单位工会")),
-        (case(base, work_city="日照", work_district="岚山区", occupation="保安保洁员",
-              zone="楼宇"), ("日照", "岚山区", "行业性工会联合会")),
-        (case(base, work_city="潍坊", work_district="寿光市", occupation="大棚种植工",
-              zone="农业专业合作组织"), ("潍坊", "寿光市", "区域性工会联合会")),
+        (
+            case(
+                base,
+                employer="某商场",
+                employer_union=True,
+                work_city="枣庄",
+                work_district="市中区",
+                occupation="商场信息员",
+                zone="楼宇",
+            ),
+            ("枣庄", "市中区", "本单位工会"),
+        ),
+        (
+            case(base, work_city="日照", work_district="岚山区", occupation="保安保洁员", zone="楼宇"),
+            ("日照", "岚山区", "行业性工会联合会"),
+        ),
+        (
+            case(
+                base,
+                work_city="潍坊",
+                work_district="寿光市",
+                occupation="大棚种植工",
+                zone="农业专业合作组织",
+            ),
+            ("潍坊", "寿光市", "区域性工会联合会"),
+        ),
     ]
     vis4 = "\n".join(f"assert dispatch({a!r}) == {e!r}" for a, e in dispatch_cases[:3])
     hid4 = "\n".join(f"assert dispatch({a!r}) == {e!r}" for a, e in dispatch_cases[3:])
@@ -417,26 +482,27 @@ for occupation in INDUSTRIES:
 
 def a1_notebook():
     tests = a1_tests()
-    return notebook([
-        nbg(md(A1_INTRO), "a1-intro", locked=True),
-        nbg(code(a1_given()), "a1-given", locked=True),
-        nbg(md(A1_Q1), "a1-q1-text", locked=True),
-        nbg(code(A1_Q1_SOL), "a1-check-char", solution=True),
-        nbg(code(tests["q1"]), "a1-test-check-char", grade=True, locked=True, points=2),
-        nbg(md(A1_Q2), "a1-q2-text", locked=True),
-        nbg(code(A1_Q2_SOL), "a1-validate-id", solution=True),
-        nbg(code(tests["q2"]), "a1-test-validate-id", grade=True, locked=True, points=4),
-        nbg(md(A1_Q3), "a1-q3-text", locked=True),
-        nbg(code(A1_Q3_SOL), "a1-validate-mobile", solution=True),
-        nbg(code(tests["q3"]), "a1-test-validate-mobile", grade=True, locked=True, points=1),
-        nbg(md(A1_Q4), "a1-q4-text", locked=True),
-        nbg(code(A1_Q4_SOL), "a1-dispatch", solution=True),
-        nbg(code(tests["q4a"]), "a1-test-dispatch-rules", grade=True, locked=True, points=2),
-        nbg(code(tests["q4b"]), "a1-test-dispatch-territorial", grade=True, locked=True,
-            points=2),
-        nbg(md(A1_WRITTEN), "a1-q5-text", locked=True),
-        nbg(md(A1_MODEL), "a1-q5-answer", grade=True, solution=True, points=4),
-    ])
+    return notebook(
+        [
+            nbg(md(A1_INTRO), "a1-intro", locked=True),
+            nbg(code(a1_given()), "a1-given", locked=True),
+            nbg(md(A1_Q1), "a1-q1-text", locked=True),
+            nbg(code(A1_Q1_SOL), "a1-check-char", solution=True),
+            nbg(code(tests["q1"]), "a1-test-check-char", grade=True, locked=True, points=2),
+            nbg(md(A1_Q2), "a1-q2-text", locked=True),
+            nbg(code(A1_Q2_SOL), "a1-validate-id", solution=True),
+            nbg(code(tests["q2"]), "a1-test-validate-id", grade=True, locked=True, points=4),
+            nbg(md(A1_Q3), "a1-q3-text", locked=True),
+            nbg(code(A1_Q3_SOL), "a1-validate-mobile", solution=True),
+            nbg(code(tests["q3"]), "a1-test-validate-mobile", grade=True, locked=True, points=1),
+            nbg(md(A1_Q4), "a1-q4-text", locked=True),
+            nbg(code(A1_Q4_SOL), "a1-dispatch", solution=True),
+            nbg(code(tests["q4a"]), "a1-test-dispatch-rules", grade=True, locked=True, points=2),
+            nbg(code(tests["q4b"]), "a1-test-dispatch-territorial", grade=True, locked=True, points=2),
+            nbg(md(A1_WRITTEN), "a1-q5-text", locked=True),
+            nbg(md(A1_MODEL), "a1-q5-answer", grade=True, solution=True, points=4),
+        ]
+    )
 
 
 # ------------------------------------------------------------------------------ a2
@@ -463,7 +529,7 @@ A2_INTRO = """
 先运行下面的单元格读入数据（不要修改）。
 """
 
-A2_GIVEN = '''
+A2_GIVEN = """
 import pandas as pd
 
 INDUSTRIES = %(industries)r
@@ -471,7 +537,7 @@ ZONES = %(zones)r
 
 workers = pd.read_csv("data/workers.csv", dtype=str, keep_default_na=False)
 workers.head(8)
-'''
+"""
 
 A2_Q1 = """
 ## 第 1 题　由谁覆盖（4 分）
@@ -680,22 +746,24 @@ assert advice(0, 0, False) == "联合建会或组织员"
 def a2_notebook():
     tests = a2_tests()
     given = A2_GIVEN % {"industries": ek.INDUSTRIES, "zones": ek.ZONES}
-    return notebook([
-        nbg(md(A2_INTRO), "a2-intro", locked=True),
-        nbg(code(given), "a2-given", locked=True),
-        nbg(md(A2_Q1), "a2-q1-text", locked=True),
-        nbg(code(A2_Q1_SOL), "a2-cover", solution=True),
-        nbg(code(tests["q1a"]), "a2-test-cover-rules", grade=True, locked=True, points=2),
-        nbg(code(tests["q1b"]), "a2-test-cover-list", grade=True, locked=True, points=2),
-        nbg(md(A2_Q2), "a2-q2-text", locked=True),
-        nbg(code(A2_Q2_SOL), "a2-summary", solution=True),
-        nbg(code(tests["q2"]), "a2-test-summary", grade=True, locked=True, points=2),
-        nbg(md(A2_Q3), "a2-q3-text", locked=True),
-        nbg(code(A2_Q3_SOL), "a2-advice", solution=True),
-        nbg(code(tests["q3"]), "a2-test-advice", grade=True, locked=True, points=2),
-        nbg(md(A2_WRITTEN), "a2-q4-text", locked=True),
-        nbg(md(A2_MODEL), "a2-q4-plan", grade=True, solution=True, points=10),
-    ])
+    return notebook(
+        [
+            nbg(md(A2_INTRO), "a2-intro", locked=True),
+            nbg(code(given), "a2-given", locked=True),
+            nbg(md(A2_Q1), "a2-q1-text", locked=True),
+            nbg(code(A2_Q1_SOL), "a2-cover", solution=True),
+            nbg(code(tests["q1a"]), "a2-test-cover-rules", grade=True, locked=True, points=2),
+            nbg(code(tests["q1b"]), "a2-test-cover-list", grade=True, locked=True, points=2),
+            nbg(md(A2_Q2), "a2-q2-text", locked=True),
+            nbg(code(A2_Q2_SOL), "a2-summary", solution=True),
+            nbg(code(tests["q2"]), "a2-test-summary", grade=True, locked=True, points=2),
+            nbg(md(A2_Q3), "a2-q3-text", locked=True),
+            nbg(code(A2_Q3_SOL), "a2-advice", solution=True),
+            nbg(code(tests["q3"]), "a2-test-advice", grade=True, locked=True, points=2),
+            nbg(md(A2_WRITTEN), "a2-q4-text", locked=True),
+            nbg(md(A2_MODEL), "a2-q4-plan", grade=True, solution=True, points=10),
+        ]
+    )
 
 
 def build() -> None:

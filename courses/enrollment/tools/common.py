@@ -28,8 +28,15 @@ def code(text: str) -> nbformat.NotebookNode:
     return new_code_cell(text.strip("\n"))
 
 
-def nbg(cell, grade_id: str, *, points: float = 0, grade: bool = False,
-        solution: bool = False, locked: bool = False):
+def nbg(
+    cell,
+    grade_id: str,
+    *,
+    points: float = 0,
+    grade: bool = False,
+    solution: bool = False,
+    locked: bool = False,
+):
     cell.metadata["nbgrader"] = {
         "grade": grade,
         "grade_id": grade_id,
