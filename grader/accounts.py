@@ -15,6 +15,7 @@ import grp
 import os
 import pwd
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -42,7 +43,12 @@ def course_group(course_id: str) -> str:
     return f"ac-{course_id}"
 
 
+SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
+
+
 def _run(cmd: list[str]) -> None:
+    """Run a system tool (useradd, groupadd …), found even when sbin is not on PATH."""
+    cmd = [shutil.which(cmd[0], path=SYSTEM_PATH) or cmd[0], *cmd[1:]]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise AccountError(f"{' '.join(cmd)} failed: {proc.stderr.strip()}")
@@ -125,7 +131,7 @@ def delete_user(name: str) -> None:
         _run(["userdel", "--remove", name])
         home = Path("/home") / name
         if home.exists():
-            subprocess.run(["rm", "-rf", str(home)], check=False)
+            shutil.rmtree(home, ignore_errors=True)
     if group_exists(name):
         subprocess.run(["groupdel", name], capture_output=True, check=False)
 

@@ -7,6 +7,7 @@ a password keeps it — importing the roster again never resets anyone's passwor
 from __future__ import annotations
 
 import bcrypt
+from jupyterhub.orm import new_session_factory
 from nativeauthenticator.orm import UserInfo
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
@@ -17,6 +18,9 @@ def ensure_credentials(db_url: str, passwords: dict[str, str], authorize: list[s
 
     Returns the user names that got a new password.
     """
+    # Let JupyterHub create (and version-stamp) its own schema first: a database holding
+    # only users_info would look to the hub like an ancient one needing upgrade-db.
+    new_session_factory(db_url)
     engine = create_engine(db_url)
     UserInfo.__table__.create(engine, checkfirst=True)
     created: list[str] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import pwd
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +43,8 @@ def run_as_grader(settings: Settings, course_id: str, args: list[str]) -> str:
         "USER": user,
         "LANG": "C.UTF-8",
     }
-    cmd = ["runuser", "-u", user, "--", f"{bin_dir}/nbgrader", *args]
+    runuser = shutil.which("runuser", path=accounts.SYSTEM_PATH) or "runuser"
+    cmd = [runuser, "-u", user, "--", f"{bin_dir}/nbgrader", *args]
     proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
     output = proc.stdout + proc.stderr
     if proc.returncode != 0:

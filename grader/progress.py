@@ -159,16 +159,21 @@ def _utc(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values, utc=True, format="ISO8601")
 
 
-def read_roster(platform_db: Path) -> pd.DataFrame:
-    """Enrolled cadres: one row per cadre × course."""
+def read_roster(platform_db: Path, user_id: str | None = None) -> pd.DataFrame:
+    """Enrolled cadres: one row per cadre × course (only `user_id`'s rows if given)."""
+    sql, params = _ROSTER_SQL, ()
+    if user_id is not None:
+        sql, params = sql + " AND p.user_id = ?", (user_id,)
     with closing(_connect_ro(platform_db)) as conn:
-        roster = pd.read_sql(_ROSTER_SQL, conn)
-    return roster
+        return pd.read_sql(sql, conn, params=params)
 
 
-def read_lesson_completions(platform_db: Path) -> pd.DataFrame:
+def read_lesson_completions(platform_db: Path, user_id: str | None = None) -> pd.DataFrame:
+    sql, params = _LESSONS_SQL, ()
+    if user_id is not None:
+        sql, params = sql + " WHERE user_id = ?", (user_id,)
     with closing(_connect_ro(platform_db)) as conn:
-        lessons = pd.read_sql(_LESSONS_SQL, conn)
+        lessons = pd.read_sql(sql, conn, params=params)
     lessons["completed_at"] = _utc(lessons["completed_at"])
     return lessons
 
@@ -186,12 +191,15 @@ def _empty_submissions() -> pd.DataFrame:
     )
 
 
-def read_submissions(gradebook: Path) -> pd.DataFrame:
+def read_submissions(gradebook: Path, user_id: str | None = None) -> pd.DataFrame:
     """Submitted assignments of one gradebook with their total score (empty if no gradebook)."""
     if not Path(gradebook).is_file():
         return _empty_submissions()
+    sql, params = _SUBMISSIONS_SQL, ()
+    if user_id is not None:
+        sql, params = sql + " WHERE sa.student_id = ?", (user_id,)
     with closing(_connect_ro(gradebook)) as conn:
-        subs = pd.read_sql(_SUBMISSIONS_SQL, conn)
+        subs = pd.read_sql(sql, conn, params=params)
     subs["submitted_at"] = _utc(subs["submitted_at"])
     # SQLAlchemy stores an Interval on SQLite as a datetime counted from the epoch.
     ext = pd.to_datetime(subs["extension"], format="ISO8601")
@@ -259,21 +267,23 @@ def build_progress(
     courses: Sequence[Course],
     gradebooks: Mapping[str, Path],
     now: dt.datetime,
+    user_id: str | None = None,
 ) -> pd.DataFrame:
     """The tidy progress table (see the module docstring for its columns).
 
     `gradebooks` maps a course id to its ``gradebook.db``; a missing file means "nothing
     submitted yet". Cadres enrolled in a course that is not in `courses` are left out.
+    With `user_id`, only that cadre's rows are read (the "my progress" page).
     """
     now_ts = pd.Timestamp(now).tz_convert("UTC")
     items = course_items(courses)
-    roster = read_roster(platform_db)
+    roster = read_roster(platform_db, user_id)
     roster = roster[roster["course_id"].isin(items["course_id"].unique())]
     table = roster.merge(items, on="course_id", how="inner")
 
     subs = []
     for course in courses:
-        part = read_submissions(gradebooks.get(course.id, Path("/nonexistent")))
+        part = read_submissions(gradebooks.get(course.id, Path("/nonexistent")), user_id)
         if not part.empty:
             part.insert(0, "course_id", course.id)
             subs.append(part)
@@ -284,7 +294,7 @@ def build_progress(
     submissions["item_type"] = "assignment"
     submissions["submitted"] = True
 
-    lessons = read_lesson_completions(platform_db)
+    lessons = read_lesson_completions(platform_db, user_id)
     lessons["item_type"] = "lesson"
 
     keys = ["user_id", "course_id", "item_type", "item_id"]
@@ -378,12 +388,17 @@ def gradebook_paths(settings, courses: Iterable[Course]) -> dict[str, Path]:
 
 
 def load_progress(
-    settings, now: dt.datetime | None = None, courses: Sequence[Course] | None = None
+    settings,
+    now: dt.datetime | None = None,
+    courses: Sequence[Course] | None = None,
+    user_id: str | None = None,
 ) -> pd.DataFrame:
     """`build_progress` for the deployed courses named by `settings`."""
     courses = list(courses) if courses is not None else deployed_courses(settings)
     now = now or dt.datetime.now(dt.UTC)
-    return build_progress(settings.platform_db, courses, gradebook_paths(settings, courses), now)
+    return build_progress(
+        settings.platform_db, courses, gradebook_paths(settings, courses), now, user_id
+    )
 
 
 # --- filters ----------------------------------------------------------------------------
@@ -485,19 +500,18 @@ def rates_by(df: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
 
 def course_status(df: pd.DataFrame) -> pd.DataFrame:
     """One row per cadre × course: items, done, all passed, last activity, overdue items."""
-    work = df.assign(overdue_item=df["item_id"].where(df["overdue"]))
-    grouped = work.groupby(["user_id", "course_id"], sort=True)
+    grouped = df.groupby(["user_id", "course_id"], sort=True)
     status = pd.DataFrame(
         {
             "items": grouped.size(),
             "done": grouped["done"].sum(),
             "all_passed": grouped["passed"].all(),
             "last_activity": grouped["activity_at"].max(),
-            "overdue_items": grouped["overdue_item"].agg(
-                lambda s: "、".join(sorted(s.dropna().astype(str)))
-            ),
         }
     )
+    overdue = df[df["overdue"]].sort_values("item_id", kind="stable")
+    joined = overdue.groupby(["user_id", "course_id"], sort=False)["item_id"].agg("、".join)
+    status["overdue_items"] = joined.reindex(status.index).fillna("")
     return status.reset_index()
 
 

@@ -1,0 +1,137 @@
+"""Fixtures that start a real airclass hub (root, unix users, proxy, nbgrader, services).
+
+    classroom   session: a data dir in /tmp, two small courses (`itbasics`, `itother`), a
+                roster of test accounts (it-prefixed unix users), `hw1` released in
+                itbasics, and a running hub on high ports; everything removed at the end.
+    users       session: {name: password} of the roster accounts.
+    login       function: login(name) -> a logged-in HubUser with its own API token.
+
+Unix accounts created here are named it-*, grader-itbasics, grader-itother, and are
+deleted at teardown, so a developer's demo accounts are never touched.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import socket
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from grader import accounts, deploy, grading, launcher, runtime
+from grader.catalog import load_course
+from grader.roster import import_roster
+from grader.settings import Settings, load
+from tests.integration.hubclient import HubUser
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURE_COURSE = REPO / "tests" / "fixtures" / "courses" / "basics"
+PASSWORD = "it-Pa55word!"
+COURSES = ("itbasics", "itother")
+ROSTER = [
+    # user_id, name, city, union, role, courses, level
+    ("it-cadre1", "测试学员甲", "济南", "济南市快递行业工会联合会", "学员", "itbasics;itother", ""),
+    ("it-cadre2", "测试学员乙", "青岛", "青岛市物流园区工会联合会", "学员", "itbasics", ""),
+    ("it-trainer-a", "测试培训师甲", "济南", "山东省总工会", "培训师", "itbasics", ""),
+    ("it-trainer-b", "测试培训师乙", "济南", "山东省总工会", "培训师", "itother", ""),
+    ("it-manager", "测试管理员", "济南", "山东省总工会", "管理员", "", "省"),
+    ("it-locked", "测试锁定", "淄博", "淄博市总工会", "学员", "itother", ""),
+]
+
+
+def free_port_base(count: int = 120) -> int:
+    """A base port in a high, unusual range with `count` free ports after it."""
+    for base in range(47200, 60000, 137):
+        ok = True
+        for port in (base, base + 1, *range(base + 10, base + 30), base + 100):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    ok = False
+                    break
+        if ok:
+            return base
+    raise RuntimeError("no free port range")
+
+
+def make_course(dest_root: Path, course_id: str) -> Path:
+    dest = dest_root / course_id
+    shutil.copytree(FIXTURE_COURSE, dest)
+    toml = dest / "course.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('id = "basics"', f'id = "{course_id}"'))
+    return dest
+
+
+@dataclass
+class Classroom:
+    settings: Settings
+    base_url: str
+    hub: object
+    log: Path
+
+    def user(self, name: str) -> HubUser:
+        return HubUser(self.base_url, name)
+
+
+@pytest.fixture(scope="session")
+def classroom():
+    if os.geteuid() != 0:
+        pytest.fail("integration tests need root (they create unix users); run the README test command")
+    data_dir = Path(tempfile.mkdtemp(prefix="airclass-it-", dir="/tmp"))
+    os.chmod(data_dir, 0o755)
+    port = free_port_base()
+    settings_file = data_dir / "airclass.toml"
+    settings_file.write_text(
+        f'data_dir = "{data_dir}"\n[hub]\nport = {port}\nhub_port = {port + 1}\n'
+        f"service_port_base = {port + 10}\n[auth.native]\nallowed_failed_logins = 3\n"
+        "seconds_before_next_try = 600\n[culler]\nenabled = true\ntimeout = 3600\n",
+        encoding="utf-8",
+    )
+    settings = load(settings_file)
+    runtime.ensure_proxy()
+    runtime.ensure_runtime(settings.runtime_prefix, REPO)
+    deploy.prepare_data_dir(settings)
+    catalog = data_dir / "catalog"
+    for course_id in COURSES:
+        deploy.deploy_course(settings, load_course(make_course(catalog, course_id)))
+    deploy.deploy_dashboards(settings, REPO / "notebooks")
+    roster_file = data_dir / "roster.csv"
+    with roster_file.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["学员编号", "姓名", "城市", "工会", "角色", "课程", "级别"])
+        writer.writerows(ROSTER)
+    import_roster(settings, roster_file, initial_password=PASSWORD)
+    grading.release(settings, load_course(settings.course_root("itbasics")), "hw1")
+
+    log = data_dir / "hub.log"
+    hub = launcher.start_hub(settings, log)
+    try:
+        launcher.wait_for_login_page(settings, hub, timeout=120)
+        yield Classroom(settings, f"http://127.0.0.1:{port}", hub, log)
+    finally:
+        launcher.stop_hub(hub)
+        for row in ROSTER:
+            accounts.delete_user(row[0])
+        for course_id in COURSES:
+            accounts.delete_user(accounts.grader_account(course_id))
+            if accounts.group_exists(accounts.course_group(course_id)):
+                accounts._run(["groupdel", accounts.course_group(course_id)])
+        if os.environ.get("AIRCLASS_KEEP_TEST_DATA"):
+            print(f"kept {data_dir}")
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture
+def login(classroom):
+    def _login(name: str, password: str = PASSWORD) -> HubUser:
+        user = classroom.user(name)
+        reply = user.login(password)
+        assert reply.status_code == 302, f"login of {name} failed: {reply.status_code}"
+        user.make_token()
+        return user
+
+    return _login
