@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (long lines are Chinese prose and notebook cell sources, kept unwrapped)
 """nbgrader source notebooks of the `labor-law` course.
 
 a1-calculators: implement the calculators (autograded, many hidden cases) + one written answer.

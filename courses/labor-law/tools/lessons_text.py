@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (long lines are Chinese prose and notebook cell sources, kept unwrapped)
 """Lesson notebooks of the `labor-law` course (Simplified Chinese text, synthetic cases)."""
 
 from __future__ import annotations
