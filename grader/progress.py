@@ -325,8 +325,7 @@ def _course_from_toml(folder: Path) -> Course:
     meta = tomllib.loads((folder / "course.toml").read_text(encoding="utf-8"))
     try:
         lessons = tuple(
-            Lesson(str(x["id"]), str(x["title"]), str(x.get("notebook", "")))
-            for x in meta.get("lessons", [])
+            Lesson(str(x["id"]), str(x["title"]), str(x.get("notebook", ""))) for x in meta.get("lessons", [])
         )
         assignments = tuple(
             Assignment(
@@ -396,9 +395,7 @@ def load_progress(
     """`build_progress` for the deployed courses named by `settings`."""
     courses = list(courses) if courses is not None else deployed_courses(settings)
     now = now or dt.datetime.now(dt.UTC)
-    return build_progress(
-        settings.platform_db, courses, gradebook_paths(settings, courses), now, user_id
-    )
+    return build_progress(settings.platform_db, courses, gradebook_paths(settings, courses), now, user_id)
 
 
 # --- filters ----------------------------------------------------------------------------
@@ -420,9 +417,7 @@ def filter_progress(
     return df[mask]
 
 
-def within_period(
-    df: pd.DataFrame, start: dt.datetime | None, end: dt.datetime | None
-) -> pd.DataFrame:
+def within_period(df: pd.DataFrame, start: dt.datetime | None, end: dt.datetime | None) -> pd.DataFrame:
     """Only count what happened in [start, end): activity outside the period is reset to
     "not done", while every enrolled cadre's items stay in the denominators."""
     if start is None and end is None:
@@ -597,9 +592,7 @@ def weekly_progress(df: pd.DataFrame) -> pd.DataFrame:
     cumulative_rate (cumulative_done ÷ all items of the enrolled cadres).
     """
     total = len(df)
-    at = df.loc[df["done"], ["activity_at", "user_id", "passed", "item_type"]].dropna(
-        subset=["activity_at"]
-    )
+    at = df.loc[df["done"], ["activity_at", "user_id", "passed", "item_type"]].dropna(subset=["activity_at"])
     cols = ["week", "done", "passed", "active", "cumulative_done", "cumulative_rate"]
     if at.empty:
         return pd.DataFrame(columns=cols)
@@ -661,8 +654,7 @@ def at_risk(df: pd.DataFrame, now: dt.datetime, idle_days: int = IDLE_DAYS) -> p
     now_ts = pd.Timestamp(now).tz_convert("UTC")
     status = course_status(df)
     idle = ~status["all_passed"] & (
-        status["last_activity"].isna()
-        | (status["last_activity"] <= now_ts - pd.Timedelta(days=idle_days))
+        status["last_activity"].isna() | (status["last_activity"] <= now_ts - pd.Timedelta(days=idle_days))
     )
     overdue = status["overdue_items"].ne("")
     status["reason"] = ""
@@ -724,8 +716,16 @@ def grading_queue(gradebook: Path, course_id: str) -> pd.DataFrame:
 
 def question_stats(gradebook: Path, course_id: str) -> pd.DataFrame:
     """Per question (graded cell): graded count, mean score, max, mean ÷ max (difficulty)."""
-    cols = ["course_id", "assignment", "notebook", "question", "graded", "mean_score",
-            "max_score", "mean_pct"]
+    cols = [
+        "course_id",
+        "assignment",
+        "notebook",
+        "question",
+        "graded",
+        "mean_score",
+        "max_score",
+        "mean_pct",
+    ]
     if not Path(gradebook).is_file():
         return pd.DataFrame(columns=cols)
     with closing(_connect_ro(gradebook)) as conn:

@@ -134,9 +134,7 @@ def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
             sheet.freeze_panes = "A2"
             for i, col in enumerate(frame.columns, start=1):
                 width = max([len(str(col)) * 2] + [len(str(v)) for v in frame[col].head(200)])
-                sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(
-                    max(width + 2, 8), 40
-                )
+                sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(max(width + 2, 8), 40)
     return buffer.getvalue()
 
 
@@ -177,9 +175,7 @@ def export_progress(
             "use a name ending in .xlsx or .csv"
         )
     if not out.parent.is_dir():
-        raise ValueError(
-            f"--out {out}: 目录不存在 / folder {out.parent} does not exist; create it first"
-        )
+        raise ValueError(f"--out {out}: 目录不存在 / folder {out.parent} does not exist; create it first")
     city_name = _city_name(city) if city else None
     courses = progress.deployed_courses(settings)
     known = [c.id for c in courses]
@@ -236,8 +232,7 @@ PAGE_CSS = """
 
 
 def esc(value: object) -> str:
-    return html.escape("" if value is None or (isinstance(value, float) and pd.isna(value))
-                       else str(value))
+    return html.escape("" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value))
 
 
 def fmt_pct(value: float) -> str:
@@ -295,24 +290,21 @@ def bars_html(
 
 def ranking_html(ranking: pd.DataFrame) -> str:
     labels = [
-        f"{'' if pd.isna(r) else f'{int(r)}. '}{c}" for r, c in zip(ranking["rank"], ranking["city"],
-                                                                    strict=True)
+        f"{'' if pd.isna(r) else f'{int(r)}. '}{c}"
+        for r, c in zip(ranking["rank"], ranking["city"], strict=True)
     ]
     texts = [
         "无数据" if n == 0 else fmt_pct(v)
         for n, v in zip(ranking["enrolled"], ranking["completion_rate"], strict=True)
     ]
-    return bars_html(
-        labels, ranking["completion_rate"].tolist(), texts, 1.0, ranking["target"].tolist()
-    )
+    return bars_html(labels, ranking["completion_rate"].tolist(), texts, 1.0, ranking["target"].tolist())
 
 
 def weekly_html(weekly: pd.DataFrame) -> str:
     if weekly.empty:
         return '<p class="note">所选范围内还没有学习记录。</p>'
     labels = [f"{pd.Timestamp(w):%m-%d}周" for w in weekly["week"]]
-    texts = [f"{r:.0%}（+{d}）" for r, d in zip(weekly["cumulative_rate"], weekly["done"],
-                                                strict=True)]
+    texts = [f"{r:.0%}（+{d}）" for r, d in zip(weekly["cumulative_rate"], weekly["done"], strict=True)]
     return bars_html(labels, weekly["cumulative_rate"].tolist(), texts, 1.0)
 
 
@@ -341,10 +333,7 @@ def table_html(frame: pd.DataFrame, max_rows: int = 200, empty: str = "（无）
 
 def download_link(data: bytes, filename: str, label: str, mime: str) -> str:
     payload = base64.b64encode(data).decode("ascii")
-    return (
-        f'<a class="dl" download="{esc(filename)}" '
-        f'href="data:{mime};base64,{payload}">{esc(label)}</a>'
-    )
+    return f'<a class="dl" download="{esc(filename)}" href="data:{mime};base64,{payload}">{esc(label)}</a>'
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -354,7 +343,6 @@ CSV_MIME = "text/csv;charset=utf-8"
 def downloads_html(sheets: Mapping[str, pd.DataFrame], basename: str) -> str:
     """Excel (all sheets) and CSV (first sheet) download links of exactly these frames."""
     first_name, first = next(iter(sheets.items()))
-    return (
-        download_link(xlsx_bytes(sheets), f"{basename}.xlsx", "下载 Excel", XLSX_MIME)
-        + download_link(csv_bytes(first), f"{basename}-{first_name}.csv", "下载 CSV", CSV_MIME)
+    return download_link(xlsx_bytes(sheets), f"{basename}.xlsx", "下载 Excel", XLSX_MIME) + download_link(
+        csv_bytes(first), f"{basename}-{first_name}.csv", "下载 CSV", CSV_MIME
     )

@@ -56,11 +56,7 @@ class Viewer:
     def has_access(self) -> bool:
         if not self.user_id:
             return False
-        return (
-            self.is_province_manager
-            or self.is_city_manager
-            or self.role in ("trainer", "cadre")
-        )
+        return self.is_province_manager or self.is_city_manager or self.role in ("trainer", "cadre")
 
     def to_json(self) -> str:
         return json.dumps(
@@ -195,10 +191,7 @@ def dashboard_name(req_handler: Any, notebook: Any) -> str:
 
 
 def viewer_cell_source(viewer: Viewer) -> str:
-    return (
-        "import os\n"
-        f"os.environ[{VIEWER_ENV!r}] = {viewer.to_json()!r}\n"
-    )
+    return f"import os\nos.environ[{VIEWER_ENV!r}] = {viewer.to_json()!r}\n"
 
 
 def voila_prelaunch_hook(req_handler: Any, notebook: Any, cwd: str) -> Any:

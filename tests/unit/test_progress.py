@@ -58,43 +58,116 @@ class Classroom:
 
 
 PEOPLE = [
-    dict(user_id="c1", name="张三", city="济南", city_code="3701", union_name="历下区总工会",
-         role="cadre", phone="13800000001", courses=["labor-law", "union-data"]),
-    dict(user_id="c2", name="李四", city="济南", city_code="3701", union_name="槐荫区总工会",
-         role="cadre", phone="13800000002", courses=["labor-law"]),
-    dict(user_id="c3", name="王五", city="青岛", city_code="3702", union_name="市南区总工会",
-         role="cadre", phone="13800000003", courses=["labor-law", "union-data"]),
-    dict(user_id="c4", name="赵六", city="青岛", city_code="3702", union_name="市南区总工会",
-         role="cadre", phone="13800000004", courses=["union-data"]),
-    dict(user_id="c5", name="孙七", city="淄博", city_code="3703", union_name="张店区总工会",
-         role="cadre", phone="13800000005", courses=["labor-law"]),
-    dict(user_id="t1", name="周老师", city="济南", city_code="3701", union_name="省总工会",
-         role="trainer", courses=["labor-law"]),
-    dict(user_id="m1", name="吴主任", city="济南", city_code="3701", union_name="省总工会",
-         role="manager", level="province"),
-    dict(user_id="m2", name="郑科长", city="济南", city_code="3701", union_name="济南市总工会",
-         role="manager", level="city"),
-    dict(user_id="m3", name="王科长", city="青岛", city_code="3702", union_name="青岛市总工会",
-         role="manager", level="city"),
+    dict(
+        user_id="c1",
+        name="张三",
+        city="济南",
+        city_code="3701",
+        union_name="历下区总工会",
+        role="cadre",
+        phone="13800000001",
+        courses=["labor-law", "union-data"],
+    ),
+    dict(
+        user_id="c2",
+        name="李四",
+        city="济南",
+        city_code="3701",
+        union_name="槐荫区总工会",
+        role="cadre",
+        phone="13800000002",
+        courses=["labor-law"],
+    ),
+    dict(
+        user_id="c3",
+        name="王五",
+        city="青岛",
+        city_code="3702",
+        union_name="市南区总工会",
+        role="cadre",
+        phone="13800000003",
+        courses=["labor-law", "union-data"],
+    ),
+    dict(
+        user_id="c4",
+        name="赵六",
+        city="青岛",
+        city_code="3702",
+        union_name="市南区总工会",
+        role="cadre",
+        phone="13800000004",
+        courses=["union-data"],
+    ),
+    dict(
+        user_id="c5",
+        name="孙七",
+        city="淄博",
+        city_code="3703",
+        union_name="张店区总工会",
+        role="cadre",
+        phone="13800000005",
+        courses=["labor-law"],
+    ),
+    dict(
+        user_id="t1",
+        name="周老师",
+        city="济南",
+        city_code="3701",
+        union_name="省总工会",
+        role="trainer",
+        courses=["labor-law"],
+    ),
+    dict(
+        user_id="m1",
+        name="吴主任",
+        city="济南",
+        city_code="3701",
+        union_name="省总工会",
+        role="manager",
+        level="province",
+    ),
+    dict(
+        user_id="m2",
+        name="郑科长",
+        city="济南",
+        city_code="3701",
+        union_name="济南市总工会",
+        role="manager",
+        level="city",
+    ),
+    dict(
+        user_id="m3",
+        name="王科长",
+        city="青岛",
+        city_code="3702",
+        union_name="青岛市总工会",
+        role="manager",
+        level="city",
+    ),
 ]
 
 
 def _courses(root: Path) -> list[Course]:
     labor = Course(
-        "labor-law", "劳动法基础", "", "基层工会干部", root / "labor-law",
-        lessons=(Lesson("l1", "加班工资", "lessons/l1.ipynb"),
-                 Lesson("l2", "经济补偿", "lessons/l2.ipynb")),
+        "labor-law",
+        "劳动法基础",
+        "",
+        "基层工会干部",
+        root / "labor-law",
+        lessons=(Lesson("l1", "加班工资", "lessons/l1.ipynb"), Lesson("l2", "经济补偿", "lessons/l2.ipynb")),
         assignments=(
             Assignment("hw1", "加班工资计算", dt.datetime(2026, 3, 10, 23, 59, tzinfo=CST), 10, 6),
             Assignment("hw2", "经济补偿计算", dt.datetime(2026, 3, 25, 23, 59, tzinfo=CST), 10, 6),
         ),
     )
     data = Course(
-        "union-data", "工会数据", "", "基层工会干部", root / "union-data",
+        "union-data",
+        "工会数据",
+        "",
+        "基层工会干部",
+        root / "union-data",
         lessons=(Lesson("d1", "会员台账", "lessons/d1.ipynb"),),
-        assignments=(
-            Assignment("ex1", "台账练习", dt.datetime(2026, 3, 15, 23, 59, tzinfo=CST), 5, 3),
-        ),
+        assignments=(Assignment("ex1", "台账练习", dt.datetime(2026, 3, 15, 23, 59, tzinfo=CST), 5, 3),),
     )
     return [labor, data]
 
@@ -102,12 +175,21 @@ def _courses(root: Path) -> list[Course]:
 def course_toml(course: Course) -> str:
     lines = [f'id = "{course.id}"', f'title = "{course.title}"', 'description = ""']
     for lesson in course.lessons:
-        lines += ["[[lessons]]", f'id = "{lesson.id}"', f'title = "{lesson.title}"',
-                  f'notebook = "{lesson.notebook}"']
+        lines += [
+            "[[lessons]]",
+            f'id = "{lesson.id}"',
+            f'title = "{lesson.title}"',
+            f'notebook = "{lesson.notebook}"',
+        ]
     for a in course.assignments:
-        lines += ["[[assignments]]", f'id = "{a.id}"', f'title = "{a.title}"',
-                  f"due = {a.due.isoformat()}", f"points = {a.points:g}",
-                  f"pass_mark = {a.pass_mark:g}"]
+        lines += [
+            "[[assignments]]",
+            f'id = "{a.id}"',
+            f'title = "{a.title}"',
+            f"due = {a.due.isoformat()}",
+            f"points = {a.points:g}",
+            f"pass_mark = {a.pass_mark:g}",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -259,6 +341,14 @@ def test_deployed_courses_read_from_the_public_course_toml(classroom):
     assert len(table) == 22 and table["score"].sum() == pytest.approx(9 + 4 + 6 + 4 + 5 + 3)
 
 
+def test_single_user_read_equals_the_full_table_rows(classroom, table):
+    mine = progress.build_progress(
+        classroom.platform_db, classroom.courses, classroom.gradebooks, NOW, user_id="c3"
+    )
+    expected = table[table["user_id"] == "c3"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine, expected, check_dtype=False)
+
+
 def test_missing_gradebook_means_nothing_submitted(classroom):
     gradebooks = {"labor-law": classroom.gradebooks["labor-law"]}
     table = progress.build_progress(classroom.platform_db, classroom.courses, gradebooks, NOW)
@@ -282,7 +372,11 @@ def test_kpis(table):
 def test_rates_by_city_and_course(table):
     by_city = progress.rates_by(table, "city").set_index("city")
     assert by_city.loc["济南", ["enrolled", "items", "done", "assignments", "passed"]].tolist() == [
-        2, 10, 8, 5, 3
+        2,
+        10,
+        8,
+        5,
+        3,
     ]
     assert by_city.loc["济南", "completion_rate"] == pytest.approx(0.8)
     assert by_city.loc["青岛", "completion_rate"] == pytest.approx(0.5)
@@ -333,8 +427,7 @@ def test_at_risk_rule(table):
     assert "7 天" in progress.AT_RISK_RULE
     risk = progress.at_risk(table, NOW)
     got = {(r.user_id, r.course_id): r.reason for r in risk.itertuples()}
-    assert set(got) == {("c2", "labor-law"), ("c3", "labor-law"), ("c3", "union-data"),
-                        ("c5", "labor-law")}
+    assert set(got) == {("c2", "labor-law"), ("c3", "labor-law"), ("c3", "union-data"), ("c5", "labor-law")}
     assert "逾期" in got[("c3", "union-data")] and "未活动" in got[("c3", "union-data")]
     assert "逾期" not in got[("c2", "labor-law")]
     c5 = risk[risk["user_id"] == "c5"].iloc[0]
