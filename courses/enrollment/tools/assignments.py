@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 
 from common import COURSE, code, ek, md, nbg, notebook, sid, with_x, write, wrong_check
@@ -36,23 +37,31 @@ PROVINCES = {
 }
 
 # 山东省 16 个地市及代码；3712（原莱芜市）已并入济南，但旧号码仍然有效
-SHANDONG_CITIES = %(cities)r
+SHANDONG_CITIES = %(cities)s
 LEGACY_CODES = {"3712"}
 
 # 各地市的区（县、市）
-DISTRICTS = %(districts)r
+DISTRICTS = %(districts)s
 
-INDUSTRIES = %(industries)r   # 八类行业性工会联合会
-ZONES = %(zones)r   # 六类区域性工会联合会
+INDUSTRIES = %(industries)s  # 八类行业性工会联合会
+ZONES = %(zones)s  # 六类区域性工会联合会
 """
+
+
+def literal(value) -> str:
+    """A readable Python literal with double quotes and CJK kept as is."""
+    if isinstance(value, dict):
+        rows = "".join(f"    {literal(k)}: {literal(v)},\n" for k, v in value.items())
+        return "{\n" + rows + "}"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def a1_given() -> str:
     return A1_GIVEN % {
-        "cities": dict(ek.CITY_CODES),
-        "districts": ek.DISTRICTS,
-        "industries": ek.INDUSTRIES,
-        "zones": ek.ZONES,
+        "cities": literal(dict(ek.CITY_CODES)),
+        "districts": literal(ek.DISTRICTS),
+        "industries": literal(ek.INDUSTRIES),
+        "zones": literal(ek.ZONES),
     }
 
 
@@ -532,8 +541,8 @@ A2_INTRO = """
 A2_GIVEN = """
 import pandas as pd
 
-INDUSTRIES = %(industries)r
-ZONES = %(zones)r
+INDUSTRIES = %(industries)s  # 八类行业性工会联合会
+ZONES = %(zones)s  # 六类区域性工会联合会
 
 workers = pd.read_csv("data/workers.csv", dtype=str, keep_default_na=False)
 workers.head(8)
@@ -745,7 +754,7 @@ assert advice(0, 0, False) == "联合建会或组织员"
 
 def a2_notebook():
     tests = a2_tests()
-    given = A2_GIVEN % {"industries": ek.INDUSTRIES, "zones": ek.ZONES}
+    given = A2_GIVEN % {"industries": literal(ek.INDUSTRIES), "zones": literal(ek.ZONES)}
     return notebook(
         [
             nbg(md(A2_INTRO), "a2-intro", locked=True),
