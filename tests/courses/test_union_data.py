@@ -40,9 +40,21 @@ A1_NB = A1 / "coverage.ipynb"
 A2_NB = A2 / "services.ipynb"
 
 CITY_CODES = {  # DOMAIN.md: Shandong's 16 prefecture-level cities
-    "济南": "3701", "青岛": "3702", "淄博": "3703", "枣庄": "3704", "东营": "3705",
-    "烟台": "3706", "潍坊": "3707", "济宁": "3708", "泰安": "3709", "威海": "3710",
-    "日照": "3711", "临沂": "3713", "德州": "3714", "聊城": "3715", "滨州": "3716",
+    "济南": "3701",
+    "青岛": "3702",
+    "淄博": "3703",
+    "枣庄": "3704",
+    "东营": "3705",
+    "烟台": "3706",
+    "潍坊": "3707",
+    "济宁": "3708",
+    "泰安": "3709",
+    "威海": "3710",
+    "日照": "3711",
+    "临沂": "3713",
+    "德州": "3714",
+    "聊城": "3715",
+    "滨州": "3716",
     "菏泽": "3717",
 }
 
@@ -85,6 +97,7 @@ def _solutions(nb_path: Path, *grade_ids: str) -> dict:
 
 
 # ---------------------------------------------------------------- catalog and text
+
 
 def test_catalog_loads():
     course = load_course(COURSE)
@@ -162,17 +175,19 @@ def test_quick_checks_are_well_formed_and_accept_their_answer():
 
 # ---------------------------------------------------------------- data set
 
+
 def test_generator_is_reproducible(tmp_path):
     gen = _import("union_data_generate", DATA / "generate.py")
     gen.main(tmp_path, None)
-    for name in ("enterprises.csv", "enterprises_raw.csv", "zones.csv", "stations.csv",
-                 "targets.csv"):
+    for name in ("enterprises.csv", "enterprises_raw.csv", "zones.csv", "stations.csv", "targets.csv"):
         assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
 
 
 def test_assignments_carry_identical_copies_of_their_data():
-    for folder, names in ((A1, ["enterprises.csv", "targets.csv"]),
-                          (A2, ["enterprises.csv", "zones.csv", "stations.csv"])):
+    for folder, names in (
+        (A1, ["enterprises.csv", "targets.csv"]),
+        (A2, ["enterprises.csv", "zones.csv", "stations.csv"]),
+    ):
         for name in names:
             assert (folder / "data" / name).read_bytes() == (DATA / name).read_bytes()
 
@@ -195,7 +210,6 @@ def test_data_set_facts():
     # 百人以上企业全部建会 is not yet reached everywhere: some 100+ firms still lack a union
     big = e[e["employees"] >= 100]
     assert 0.75 < big["union_founded"].mean() < 0.95
-    assert (big["employees"] == 100).any() or (e["employees"] == 100).sum() == 0
     # zones: some over 2,000 workers with social workers, some without
     zw = ud.zone_workers(e, pd.read_csv(DATA / "zones.csv"))
     over = zw[zw["workers"] > 2000]
@@ -220,13 +234,16 @@ def test_raw_export_is_messy_and_cleans_to_the_ledger():
 
 # ---------------------------------------------------------------- lesson helpers
 
+
 def test_coverage_table_hand_worked():
     # 百人以上企业全部建会 (2019 opinion); "以上" includes 100 itself (《民法典》第一千二百五十九条)
-    tiny = pd.DataFrame({
-        "city": ["青岛", "青岛", "青岛", "济南"],
-        "employees": [100, 99, 400, 150],
-        "union_founded": [False, True, True, True],
-    })
+    tiny = pd.DataFrame(
+        {
+            "city": ["青岛", "青岛", "青岛", "济南"],
+            "employees": [100, 99, 400, 150],
+            "union_founded": [False, True, True, True],
+        }
+    )
     table = ud.coverage_table(tiny)
     assert list(table.index) == ["济南", "青岛"]  # division-code order
     assert table.loc["青岛", "required"] == 2 and table.loc["青岛", "founded"] == 1
@@ -235,11 +252,13 @@ def test_coverage_table_hand_worked():
 
 def test_legal_aid_rule_two_km_urban_half_hour_elsewhere():
     # 2019 opinion: 市辖区 "2公里" 范围内, 非市辖区 "半小时" 工作圈内; boundaries count (民法典 §1259)
-    tiny = pd.DataFrame({
-        "district_type": ["市辖区", "市辖区", "县/县级市", "县/县级市"],
-        "legal_aid_km": [2.0, 2.1, 20.0, 3.0],
-        "legal_aid_minutes": [40, 6, 30, 31],
-    })
+    tiny = pd.DataFrame(
+        {
+            "district_type": ["市辖区", "市辖区", "县/县级市", "县/县级市"],
+            "legal_aid_km": [2.0, 2.1, 20.0, 3.0],
+            "legal_aid_minutes": [40, 6, 30, 31],
+        }
+    )
     assert ud.legal_aid_reachable(tiny).tolist() == [True, False, True, False]
 
 
@@ -263,7 +282,8 @@ def test_threshold_explorer_updates_on_slider_and_dropdown():
     w.threshold.value = 300
     q = e[(e["city"] == "青岛") & (e["employees"] >= 300)]
     assert f"职工 300 人及以上企业 {len(q)} 家，已建会 {int(q['union_founded'].sum())} 家" in (
-        w.summary.value)
+        w.summary.value
+    )
     for district in q["district"].unique():
         assert district in w.table.value
 
@@ -298,6 +318,7 @@ def test_city_dashboard_shows_the_chosen_city():
 
 # ---------------------------------------------------------------- solutions, hand-checked
 
+
 @pytest.fixture(scope="module")
 def a1():
     return _solutions(A1_NB, "coverage_by_city", "missing_list", "cities_behind")
@@ -305,18 +326,21 @@ def a1():
 
 @pytest.fixture(scope="module")
 def a2():
-    return _solutions(A2_NB, "zones_needing_social_workers", "urban_legal_aid_share",
-                      "legal_aid_by_city", "legal_aid_chart")
+    return _solutions(
+        A2_NB, "zones_needing_social_workers", "urban_legal_aid_share", "legal_aid_by_city", "legal_aid_chart"
+    )
 
 
 def test_a1_coverage_by_city_hundred_or_more_includes_100(a1):
     # 2019 opinion 百人以上企业全部建会; 《民法典》第一千二百五十九条: 以上 includes 100.
-    tiny = pd.DataFrame({
-        "city": ["临沂", "临沂", "临沂", "临沂", "威海", "日照"],
-        "city_code": ["3713", "3713", "3713", "3713", "3710", "3711"],
-        "employees": [100, 99, 260, 1500, 120, 80],
-        "union_founded": [False, True, True, True, True, False],
-    })
+    tiny = pd.DataFrame(
+        {
+            "city": ["临沂", "临沂", "临沂", "临沂", "威海", "日照"],
+            "city_code": ["3713", "3713", "3713", "3713", "3710", "3711"],
+            "employees": [100, 99, 260, 1500, 120, 80],
+            "union_founded": [False, True, True, True, True, False],
+        }
+    )
     t = a1["coverage_by_city"](tiny)
     # 临沂: 100, 260, 1500 qualify (99 does not) -> 3 required, 2 founded, 2/3
     # 威海: 120 -> 1 of 1; 日照: only an 80-person firm -> no row
@@ -329,28 +353,32 @@ def test_a1_coverage_by_city_hundred_or_more_includes_100(a1):
 
 
 def test_a1_missing_list_orders_by_size(a1):
-    tiny = pd.DataFrame({
-        "enterprise_id": ["E3", "E1", "E2", "E4"],
-        "name": ["丙", "甲", "乙", "丁"],
-        "city": ["菏泽"] * 4,
-        "district": ["曹县"] * 4,
-        "industry": ["建筑业"] * 4,
-        "employees": [180, 180, 640, 100],
-        "migrant_workers": [150, 160, 500, 90],
-        "union_founded": [False, False, False, True],
-    })
+    tiny = pd.DataFrame(
+        {
+            "enterprise_id": ["E3", "E1", "E2", "E4"],
+            "name": ["丙", "甲", "乙", "丁"],
+            "city": ["菏泽"] * 4,
+            "district": ["曹县"] * 4,
+            "industry": ["建筑业"] * 4,
+            "employees": [180, 180, 640, 100],
+            "migrant_workers": [150, 160, 500, 90],
+            "union_founded": [False, False, False, True],
+        }
+    )
     got = a1["missing_list"](tiny, "菏泽")
     assert got["enterprise_id"].tolist() == ["E2", "E1", "E3"]  # 640, then the two 180s by id
     assert got.index.tolist() == [0, 1, 2]
 
 
 def test_a1_cities_behind_compares_raw_counts_not_rounded_rates(a1):
-    tiny = pd.DataFrame({
-        "city": ["滨州", "东营", "济南", "滨州"],
-        "year": [2020, 2020, 2020, 2021],
-        "target": [30000, 20000, 40000, 100],
-        "achieved": [29995, 20000, 36000, 120],
-    })
+    tiny = pd.DataFrame(
+        {
+            "city": ["滨州", "东营", "济南", "滨州"],
+            "year": [2020, 2020, 2020, 2021],
+            "target": [30000, 20000, 40000, 100],
+            "achieved": [29995, 20000, 36000, 120],
+        }
+    )
     got = a1["cities_behind"](tiny, 2020)
     # 济南 36000/40000 = 90%; 滨州 29995/30000 = 99.98% (shows as 100.0% but is behind);
     # 东营 exactly on target is not behind
@@ -362,16 +390,20 @@ def test_a1_cities_behind_compares_raw_counts_not_rounded_rates(a1):
 
 def test_a2_zones_over_2000_workers_need_social_workers(a2):
     # 2019 opinion: 职工人数超过2000人的开发区（工业园区）配备工会社会工作专业人才; 超过 excludes 2000
-    enterprises = pd.DataFrame({
-        "zone_id": ["Z1", "Z1", "Z2", "Z3", "Z4", None],
-        "employees": [1200, 801, 2000, 3000, 2500, 7000],
-    })
-    zones = pd.DataFrame({
-        "zone_id": ["Z1", "Z2", "Z3", "Z4", "Z5"],
-        "zone_name": ["甲园", "乙园", "丙园", "丁园", "戊园"],
-        "city": ["潍坊"] * 5,
-        "social_workers": [0, 0, 0, 2, 0],
-    })
+    enterprises = pd.DataFrame(
+        {
+            "zone_id": ["Z1", "Z1", "Z2", "Z3", "Z4", None],
+            "employees": [1200, 801, 2000, 3000, 2500, 7000],
+        }
+    )
+    zones = pd.DataFrame(
+        {
+            "zone_id": ["Z1", "Z2", "Z3", "Z4", "Z5"],
+            "zone_name": ["甲园", "乙园", "丙园", "丁园", "戊园"],
+            "city": ["潍坊"] * 5,
+            "social_workers": [0, 0, 0, 2, 0],
+        }
+    )
     got = a2["zones_needing_social_workers"](enterprises, zones)
     # Z3 3000 and Z1 2001 need one; Z2 exactly 2000 does not; Z4 has 2; Z5 has no firms
     assert got["zone_id"].tolist() == ["Z3", "Z1"]
@@ -379,24 +411,28 @@ def test_a2_zones_over_2000_workers_need_social_workers(a2):
 
 
 def test_a2_urban_share_within_two_km_is_worker_weighted(a2):
-    tiny = pd.DataFrame({
-        "district_type": ["市辖区", "市辖区", "市辖区", "县/县级市"],
-        "legal_aid_km": [0.8, 2.0, 3.4, 0.5],
-        "employees": [300, 100, 600, 5000],
-    })
+    tiny = pd.DataFrame(
+        {
+            "district_type": ["市辖区", "市辖区", "市辖区", "县/县级市"],
+            "legal_aid_km": [0.8, 2.0, 3.4, 0.5],
+            "employees": [300, 100, 600, 5000],
+        }
+    )
     # (300 + 100) / (300 + 100 + 600) = 0.4; the county firm does not count
     assert math.isclose(a2["urban_legal_aid_share"](tiny), 0.4)
 
 
 def test_a2_legal_aid_by_city_two_standards(a2):
-    tiny = pd.DataFrame({
-        "city": ["德州", "德州", "德州", "济南"],
-        "city_code": ["3714", "3714", "3714", "3701"],
-        "district_type": ["市辖区", "县/县级市", "县/县级市", "县/县级市"],
-        "legal_aid_km": [1.9, 18.0, 9.0, 25.0],
-        "legal_aid_minutes": [35, 30, 31, 28],
-        "employees": [200, 300, 500, 40],
-    })
+    tiny = pd.DataFrame(
+        {
+            "city": ["德州", "德州", "德州", "济南"],
+            "city_code": ["3714", "3714", "3714", "3701"],
+            "district_type": ["市辖区", "县/县级市", "县/县级市", "县/县级市"],
+            "legal_aid_km": [1.9, 18.0, 9.0, 25.0],
+            "legal_aid_minutes": [35, 30, 31, 28],
+            "employees": [200, 300, 500, 40],
+        }
+    )
     got = a2["legal_aid_by_city"](tiny)
     # 德州: 1.9 km urban ok (200), 30 min county ok (300), 31 min not -> 500 / 1000
     assert got.index.tolist() == ["济南", "德州"]
@@ -406,9 +442,10 @@ def test_a2_legal_aid_by_city_two_standards(a2):
 
 
 def test_a2_chart_is_a_readable_sorted_barh(a2):
-    table = pd.DataFrame({"workers": [100, 100, 100], "covered": [38, 84, 62],
-                          "share": [0.38, 0.84, 0.62]},
-                         index=pd.Index(["枣庄", "泰安", "济南"], name="city"))
+    table = pd.DataFrame(
+        {"workers": [100, 100, 100], "covered": [38, 84, 62], "share": [0.38, 0.84, 0.62]},
+        index=pd.Index(["枣庄", "泰安", "济南"], name="city"),
+    )
     fig = a2["legal_aid_chart"](table)
     ax = fig.axes[0]
     widths = [p.get_width() for p in ax.patches]
@@ -421,16 +458,18 @@ def test_a2_chart_is_a_readable_sorted_barh(a2):
 # ---------------------------------------------------------------- hidden tests bite
 
 BUGGY_A1 = {
-    "coverage_by_city": ("employees\"] >= threshold", "employees\"] > threshold"),
+    "coverage_by_city": ('employees"] >= threshold', 'employees"] > threshold'),
     "missing_list": ("ascending=[False, True]", "ascending=[True, True]"),
-    "cities_behind": ("one[\"achieved\"] < one[\"target\"]", "one[\"achieved\"] <= one[\"target\"]"),
+    "cities_behind": ('one["achieved"] < one["target"]', 'one["achieved"] <= one["target"]'),
 }
 BUGGY_A2 = {
     "zones_needing_social_workers": ("> min_workers", ">= min_workers"),
     "urban_legal_aid_share": ("<= km", "< km"),
     "legal_aid_by_city": ("<= minutes", "< minutes"),
-    "legal_aid_chart": ("ax.barh(list(data.index), data[\"share\"] * 100",
-                        "ax.bar(list(data.index), data[\"share\"] * 100"),
+    "legal_aid_chart": (
+        'ax.barh(list(data.index), data["share"] * 100',
+        'ax.bar(list(data.index), data["share"] * 100',
+    ),
 }
 
 
@@ -448,11 +487,11 @@ def _run_cells(folder: Path, nb_path: Path, sources: list[str], monkeypatch) -> 
     ids=["a1", "a2"],
 )
 def test_hidden_tests_pass_the_solution_and_reject_typical_mistakes(
-        folder, nb_path, load_id, bugs, monkeypatch):
+    folder, nb_path, load_id, bugs, monkeypatch
+):
     cells = _cells(nb_path)
     solution_ids = list(bugs)
-    correct = [cells[load_id]] + [s for gid in solution_ids for s in (cells[gid],
-                                                                        cells[f"test_{gid}"])]
+    correct = [cells[load_id]] + [s for gid in solution_ids for s in (cells[gid], cells[f"test_{gid}"])]
     _run_cells(folder, nb_path, correct, monkeypatch)
     for gid, (good, bad) in bugs.items():
         assert good in cells[gid], gid
@@ -468,11 +507,11 @@ def test_hidden_tests_pass_the_solution_and_reject_typical_mistakes(
 
 # ---------------------------------------------------------------- real nbgrader
 
+
 @pytest.fixture(scope="module")
 def selfchecks(tmp_path_factory):
     return {
-        a: check_assignment(COURSE, a, tmp_path_factory.mktemp(a))
-        for a in ("a1-coverage", "a2-services")
+        a: check_assignment(COURSE, a, tmp_path_factory.mktemp(a)) for a in ("a1-coverage", "a2-services")
     }
 
 
@@ -498,19 +537,20 @@ def test_assignment_through_nbgrader(selfchecks, assignment):
 
 # ---------------------------------------------------------------- lessons run headless
 
+
 @pytest.fixture(scope="module")
 def executed_lessons():
     from nbclient import NotebookClient
 
     out = {}
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(REPO),
-                                                              os.environ.get("PYTHONPATH")])))
+        mp.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
         mp.delenv("AIRCLASS_API_URL", raising=False)
         for nb_path in sorted(LESSONS.glob("*.ipynb")):
             nb = nbformat.read(nb_path, as_version=4)
-            NotebookClient(nb, timeout=120, kernel_name="python3",
-                           resources={"metadata": {"path": str(LESSONS)}}).execute()
+            NotebookClient(
+                nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(LESSONS)}}
+            ).execute()
             out[nb_path.name] = nb
     return out
 

@@ -30,24 +30,30 @@ COUNTY = "县/县级市"
 
 # city, division code, weight (relative size), urban districts, counties / county-level cities
 CITIES: list[tuple[str, str, int, list[str], list[str]]] = [
-    ("济南", "3701", 120, ["历下区", "市中区", "槐荫区", "历城区", "章丘区", "莱芜区"],
-     ["平阴县", "商河县"]),
-    ("青岛", "3702", 130, ["市南区", "市北区", "黄岛区", "崂山区", "城阳区", "即墨区"],
-     ["胶州市", "平度市", "莱西市"]),
-    ("淄博", "3703", 80, ["张店区", "淄川区", "博山区", "临淄区", "周村区"],
-     ["桓台县", "高青县", "沂源县"]),
+    ("济南", "3701", 120, ["历下区", "市中区", "槐荫区", "历城区", "章丘区", "莱芜区"], ["平阴县", "商河县"]),
+    (
+        "青岛",
+        "3702",
+        130,
+        ["市南区", "市北区", "黄岛区", "崂山区", "城阳区", "即墨区"],
+        ["胶州市", "平度市", "莱西市"],
+    ),
+    ("淄博", "3703", 80, ["张店区", "淄川区", "博山区", "临淄区", "周村区"], ["桓台县", "高青县", "沂源县"]),
     ("枣庄", "3704", 50, ["市中区", "薛城区", "峄城区", "台儿庄区"], ["滕州市"]),
     ("东营", "3705", 50, ["东营区", "河口区", "垦利区"], ["利津县", "广饶县"]),
-    ("烟台", "3706", 100, ["芝罘区", "福山区", "莱山区", "蓬莱区"],
-     ["龙口市", "莱阳市", "莱州市", "招远市"]),
-    ("潍坊", "3707", 110, ["潍城区", "寒亭区", "坊子区", "奎文区"],
-     ["青州市", "诸城市", "寿光市", "高密市", "昌乐县"]),
+    ("烟台", "3706", 100, ["芝罘区", "福山区", "莱山区", "蓬莱区"], ["龙口市", "莱阳市", "莱州市", "招远市"]),
+    (
+        "潍坊",
+        "3707",
+        110,
+        ["潍城区", "寒亭区", "坊子区", "奎文区"],
+        ["青州市", "诸城市", "寿光市", "高密市", "昌乐县"],
+    ),
     ("济宁", "3708", 90, ["任城区", "兖州区"], ["曲阜市", "邹城市", "嘉祥县", "金乡县", "梁山县"]),
     ("泰安", "3709", 60, ["泰山区", "岱岳区"], ["新泰市", "肥城市", "宁阳县", "东平县"]),
     ("威海", "3710", 50, ["环翠区", "文登区"], ["荣成市", "乳山市"]),
     ("日照", "3711", 45, ["东港区", "岚山区"], ["莒县", "五莲县"]),
-    ("临沂", "3713", 100, ["兰山区", "罗庄区", "河东区"],
-     ["沂水县", "兰陵县", "郯城县", "费县", "临沭县"]),
+    ("临沂", "3713", 100, ["兰山区", "罗庄区", "河东区"], ["沂水县", "兰陵县", "郯城县", "费县", "临沭县"]),
     ("德州", "3714", 70, ["德城区", "陵城区"], ["禹城市", "乐陵市", "齐河县", "平原县"]),
     ("聊城", "3715", 70, ["东昌府区", "茌平区"], ["临清市", "阳谷县", "冠县", "高唐县"]),
     ("滨州", "3716", 60, ["滨城区", "沾化区"], ["邹平市", "博兴县", "惠民县"]),
@@ -67,12 +73,48 @@ INDUSTRIES: list[tuple[str, float, float, float]] = [
 ]
 INDUSTRY_WEIGHTS = [34, 16, 10, 10, 8, 8, 8, 6]
 
-BRAND = ["恒泰", "鑫盛", "瑞丰", "宏达", "金桥", "泰和", "永安", "新元", "盛源", "嘉禾", "利民",
-         "东升", "广益", "福瑞", "汇通", "锦程", "德信", "万隆", "安泰", "兴业", "华岳", "齐鲁星",
-         "海川", "沂蒙源", "泉城晟", "远航", "春晖", "立信", "和润", "卓越"]
+BRAND = [
+    "恒泰",
+    "鑫盛",
+    "瑞丰",
+    "宏达",
+    "金桥",
+    "泰和",
+    "永安",
+    "新元",
+    "盛源",
+    "嘉禾",
+    "利民",
+    "东升",
+    "广益",
+    "福瑞",
+    "汇通",
+    "锦程",
+    "德信",
+    "万隆",
+    "安泰",
+    "兴业",
+    "华岳",
+    "齐鲁星",
+    "海川",
+    "沂蒙源",
+    "泉城晟",
+    "远航",
+    "春晖",
+    "立信",
+    "和润",
+    "卓越",
+]
 NAME_TAIL = {
-    "制造业": ["机械制造有限公司", "纺织有限公司", "化工有限公司", "食品有限公司", "轮胎有限公司",
-              "电子科技有限公司", "汽车配件有限公司"],
+    "制造业": [
+        "机械制造有限公司",
+        "纺织有限公司",
+        "化工有限公司",
+        "食品有限公司",
+        "轮胎有限公司",
+        "电子科技有限公司",
+        "汽车配件有限公司",
+    ],
     "建筑业": ["建筑工程有限公司", "建设集团有限公司", "安装工程有限公司"],
     "交通运输和物流": ["物流有限公司", "运输有限公司", "供应链有限公司"],
     "批发和零售": ["商贸有限公司", "购物广场有限公司", "超市连锁有限公司"],
@@ -84,17 +126,59 @@ NAME_TAIL = {
 
 # How far each city has got with the 百人以上企业全部建会 push: chance that a 100+ firm has a union.
 BIG_FIRM_UNION_RATE = {
-    "济南": 0.95, "青岛": 0.93, "淄博": 0.92, "枣庄": 0.80, "东营": 0.96, "烟台": 0.90,
-    "潍坊": 0.91, "济宁": 0.84, "泰安": 0.88, "威海": 0.97, "日照": 0.86, "临沂": 0.78,
-    "德州": 0.83, "聊城": 0.81, "滨州": 0.89, "菏泽": 0.74,
+    "济南": 0.95,
+    "青岛": 0.93,
+    "淄博": 0.92,
+    "枣庄": 0.80,
+    "东营": 0.96,
+    "烟台": 0.90,
+    "潍坊": 0.91,
+    "济宁": 0.84,
+    "泰安": 0.88,
+    "威海": 0.97,
+    "日照": 0.86,
+    "临沂": 0.78,
+    "德州": 0.83,
+    "聊城": 0.81,
+    "滨州": 0.89,
+    "菏泽": 0.74,
 }
 
-RAW_HEADER = ["企业编号", "企业名称", "所在市", "区县", "区县类型", "行业", "职工人数", "农民工人数",
-              "是否建会", "建会年份", "会员人数", "距最近法律援助站(公里)", "到达法律援助站(分钟)",
-              "最近法律援助站", "所在园区"]
-CLEAN_HEADER = ["enterprise_id", "name", "city", "city_code", "district", "district_type",
-                "industry", "employees", "migrant_workers", "union_founded", "union_year",
-                "members", "legal_aid_km", "legal_aid_minutes", "nearest_station_id", "zone_id"]
+RAW_HEADER = [
+    "企业编号",
+    "企业名称",
+    "所在市",
+    "区县",
+    "区县类型",
+    "行业",
+    "职工人数",
+    "农民工人数",
+    "是否建会",
+    "建会年份",
+    "会员人数",
+    "距最近法律援助站(公里)",
+    "到达法律援助站(分钟)",
+    "最近法律援助站",
+    "所在园区",
+]
+CLEAN_HEADER = [
+    "enterprise_id",
+    "name",
+    "city",
+    "city_code",
+    "district",
+    "district_type",
+    "industry",
+    "employees",
+    "migrant_workers",
+    "union_founded",
+    "union_year",
+    "members",
+    "legal_aid_km",
+    "legal_aid_minutes",
+    "nearest_station_id",
+    "zone_id",
+]
 
 ASSIGNMENT_FILES = {
     "a1-coverage": ["enterprises.csv", "targets.csv"],
@@ -131,17 +215,19 @@ def district_plan(rng: random.Random):
                     station_seq += 1
                     sid = f"LA{code}{station_seq:02d}"
                     kind = "职工法律援助中心" if k == 0 else "职工法律援助工作站"
-                    station_rows.append({
-                        "station_id": sid,
-                        "name": f"{city}市{district}总工会{kind}",
-                        "city": city,
-                        "city_code": code,
-                        "district": district,
-                        "district_type": dtype,
-                        "level": "县级中心" if k == 0 else "街镇工作站",
-                        "opened_year": rng.randint(2012, 2019) if k == 0 else rng.randint(2019, 2023),
-                        "hotline": "12351",
-                    })
+                    station_rows.append(
+                        {
+                            "station_id": sid,
+                            "name": f"{city}市{district}总工会{kind}",
+                            "city": city,
+                            "city_code": code,
+                            "district": district,
+                            "district_type": dtype,
+                            "level": "县级中心" if k == 0 else "街镇工作站",
+                            "opened_year": rng.randint(2012, 2019) if k == 0 else rng.randint(2019, 2023),
+                            "hotline": "12351",
+                        }
+                    )
                     stations.append((sid, rng.uniform(0, side), rng.uniform(0, side)))
                 plan[(city, district)] = {"type": dtype, "side": side, "stations": stations}
         # zones: 2-4 per city, named after one of its districts
@@ -150,16 +236,18 @@ def district_plan(rng: random.Random):
         for host in hosts:
             zone_seq += 1
             kind = rng.choice(["经济开发区", "高新技术产业园", "工业园区", "物流园区"])
-            zone_rows.append({
-                "zone_id": f"Z{code}{zone_seq:02d}",
-                "zone_name": f"{city}{short(host)}{kind}",
-                "city": city,
-                "city_code": code,
-                "district": host,
-                "zone_type": "开发区" if kind == "经济开发区" else "工业园区",
-                "regional_federation": rng.random() < 0.8,
-                "social_workers": 0,  # filled in once the head counts are known
-            })
+            zone_rows.append(
+                {
+                    "zone_id": f"Z{code}{zone_seq:02d}",
+                    "zone_name": f"{city}{short(host)}{kind}",
+                    "city": city,
+                    "city_code": code,
+                    "district": host,
+                    "zone_type": "开发区" if kind == "经济开发区" else "工业园区",
+                    "regional_federation": rng.random() < 0.8,
+                    "social_workers": 0,  # filled in once the head counts are known
+                }
+            )
     return plan, zone_rows, station_rows
 
 
@@ -208,24 +296,26 @@ def make_enterprises(rng: random.Random, plan, zone_rows) -> list[dict]:
             while name in used_names:
                 name = f"{place}{rng.choice(BRAND)}{rng.choice(BRAND)}{tail}"
             used_names.add(name)
-            rows.append({
-                "enterprise_id": f"E{code}{seq:04d}",
-                "name": name,
-                "city": city,
-                "city_code": code,
-                "district": district,
-                "district_type": dtype,
-                "industry": industry,
-                "employees": employees,
-                "migrant_workers": migrants,
-                "union_founded": founded,
-                "union_year": year,
-                "members": members,
-                "legal_aid_km": km,
-                "legal_aid_minutes": minutes,
-                "nearest_station_id": best[0],
-                "zone_id": zone_id,
-            })
+            rows.append(
+                {
+                    "enterprise_id": f"E{code}{seq:04d}",
+                    "name": name,
+                    "city": city,
+                    "city_code": code,
+                    "district": district,
+                    "district_type": dtype,
+                    "industry": industry,
+                    "employees": employees,
+                    "migrant_workers": migrants,
+                    "union_founded": founded,
+                    "union_year": year,
+                    "members": members,
+                    "legal_aid_km": km,
+                    "legal_aid_minutes": minutes,
+                    "nearest_station_id": best[0],
+                    "zone_id": zone_id,
+                }
+            )
     return rows
 
 
@@ -252,13 +342,15 @@ def make_targets(rng: random.Random) -> list[dict]:
             ratio = rng.gauss(1.04, 0.07)
             if rng.random() < 0.18:
                 ratio -= rng.uniform(0.05, 0.2)  # a bad year
-            rows.append({
-                "city": city,
-                "city_code": code,
-                "year": year,
-                "target": target,
-                "achieved": int(round(target * ratio)),
-            })
+            rows.append(
+                {
+                    "city": city,
+                    "city_code": code,
+                    "year": year,
+                    "target": target,
+                    "achieved": int(round(target * ratio)),
+                }
+            )
     return rows
 
 
@@ -283,20 +375,49 @@ def messy(rng: random.Random, enterprises: list[dict]) -> list[list[str]]:
         elif r < 0.2 and e["employees"] >= 1000:
             emp = f"{e['employees']:,}"
         founded = rng.choice(BOOL_SPELLINGS_YES if e["union_founded"] else BOOL_SPELLINGS_NO)
-        out.append([
-            e["enterprise_id"], e["name"], city, e["district"], e["district_type"], e["industry"],
-            emp, str(e["migrant_workers"]), founded,
-            "" if e["union_year"] is None else str(e["union_year"]), str(e["members"]),
-            f"{e['legal_aid_km']:.1f}", str(e["legal_aid_minutes"]), e["nearest_station_id"],
-            e["zone_id"],
-        ])
+        out.append(
+            [
+                e["enterprise_id"],
+                e["name"],
+                city,
+                e["district"],
+                e["district_type"],
+                e["industry"],
+                emp,
+                str(e["migrant_workers"]),
+                founded,
+                "" if e["union_year"] is None else str(e["union_year"]),
+                str(e["members"]),
+                f"{e['legal_aid_km']:.1f}",
+                str(e["legal_aid_minutes"]),
+                e["nearest_station_id"],
+                e["zone_id"],
+            ]
+        )
     # the same enterprise exported twice by two township unions
     for row in rng.sample(out, 14):
         out.append(list(row))
     # enterprises still being checked: no head count yet (set aside by the cleaning step)
     for k, (city, code, *_rest) in enumerate(rng.sample(CITIES, 5), start=1):
-        out.append([f"E{code}9{k:03d}", f"{city}待核实企业{k}", city, "", "", "制造业", "", "",
-                    "否", "", "0", "", "", "", ""])
+        out.append(
+            [
+                f"E{code}9{k:03d}",
+                f"{city}待核实企业{k}",
+                city,
+                "",
+                "",
+                "制造业",
+                "",
+                "",
+                "否",
+                "",
+                "0",
+                "",
+                "",
+                "",
+                "",
+            ]
+        )
     rng.shuffle(out)
     return out
 

@@ -22,40 +22,79 @@ from matplotlib.figure import Figure
 
 URBAN = "市辖区"
 CITY_CODES = {
-    "济南": "3701", "青岛": "3702", "淄博": "3703", "枣庄": "3704", "东营": "3705",
-    "烟台": "3706", "潍坊": "3707", "济宁": "3708", "泰安": "3709", "威海": "3710",
-    "日照": "3711", "临沂": "3713", "德州": "3714", "聊城": "3715", "滨州": "3716",
+    "济南": "3701",
+    "青岛": "3702",
+    "淄博": "3703",
+    "枣庄": "3704",
+    "东营": "3705",
+    "烟台": "3706",
+    "潍坊": "3707",
+    "济宁": "3708",
+    "泰安": "3709",
+    "威海": "3710",
+    "日照": "3711",
+    "临沂": "3713",
+    "德州": "3714",
+    "聊城": "3715",
+    "滨州": "3716",
     "菏泽": "3717",
 }
 CITY_ORDER = list(CITY_CODES)
 
 RAW_TO_CLEAN = {
-    "企业编号": "enterprise_id", "企业名称": "name", "所在市": "city", "区县": "district",
-    "区县类型": "district_type", "行业": "industry", "职工人数": "employees",
-    "农民工人数": "migrant_workers", "是否建会": "union_founded", "建会年份": "union_year",
-    "会员人数": "members", "距最近法律援助站(公里)": "legal_aid_km",
-    "到达法律援助站(分钟)": "legal_aid_minutes", "最近法律援助站": "nearest_station_id",
+    "企业编号": "enterprise_id",
+    "企业名称": "name",
+    "所在市": "city",
+    "区县": "district",
+    "区县类型": "district_type",
+    "行业": "industry",
+    "职工人数": "employees",
+    "农民工人数": "migrant_workers",
+    "是否建会": "union_founded",
+    "建会年份": "union_year",
+    "会员人数": "members",
+    "距最近法律援助站(公里)": "legal_aid_km",
+    "到达法律援助站(分钟)": "legal_aid_minutes",
+    "最近法律援助站": "nearest_station_id",
     "所在园区": "zone_id",
 }
 CLEAN_COLUMNS = [
-    "enterprise_id", "name", "city", "city_code", "district", "district_type", "industry",
-    "employees", "migrant_workers", "union_founded", "union_year", "members", "legal_aid_km",
-    "legal_aid_minutes", "nearest_station_id", "zone_id",
+    "enterprise_id",
+    "name",
+    "city",
+    "city_code",
+    "district",
+    "district_type",
+    "industry",
+    "employees",
+    "migrant_workers",
+    "union_founded",
+    "union_year",
+    "members",
+    "legal_aid_km",
+    "legal_aid_minutes",
+    "nearest_station_id",
+    "zone_id",
 ]
 YES_NO = {"是": True, "已建": True, "Y": True, "否": False, "未建": False, "N": False}
 
-COVERAGE_LABELS = {"required": "应建会企业", "founded": "已建会", "missing": "未建会",
-                   "coverage": "建会率"}
+COVERAGE_LABELS = {"required": "应建会企业", "founded": "已建会", "missing": "未建会", "coverage": "建会率"}
 
 
 def use_chinese_font() -> None:
     """Let matplotlib draw Chinese titles (Noto Sans CJK on the server, SimHei on Windows)."""
     matplotlib.rcParams["font.sans-serif"] = [
-        "Noto Sans CJK SC", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "DejaVu Sans"]
+        "Noto Sans CJK SC",
+        "WenQuanYi Micro Hei",
+        "SimHei",
+        "Microsoft YaHei",
+        "DejaVu Sans",
+    ]
     matplotlib.rcParams["axes.unicode_minus"] = False
 
 
 # ---------------------------------------------------------------- loading and cleaning
+
 
 def load_enterprises(path: str = "../data/enterprises.csv") -> pd.DataFrame:
     """The clean ledger with the right types (codes stay text, union_year may be empty)."""
@@ -145,8 +184,11 @@ def report_html(report: dict) -> str:
         f"{ok if report['duplicate_rows'] == 0 else bad} 重复行：{report['duplicate_rows']} 行",
         f"{ok if report['missing_employees'] == 0 else bad} 职工人数为空：{report['missing_employees']} 行",
     ]
-    verdict = ("<b style='color:green'>数据已可用于统计。</b>" if report["ready"]
-               else "<b style='color:#b26a00'>还有问题没处理，先别急着统计。</b>")
+    verdict = (
+        "<b style='color:green'>数据已可用于统计。</b>"
+        if report["ready"]
+        else "<b style='color:#b26a00'>还有问题没处理，先别急着统计。</b>"
+    )
     return "<br>".join(lines) + "<br>" + verdict
 
 
@@ -156,15 +198,15 @@ class CleaningWidget(widgets.VBox):
     def __init__(self, raw: pd.DataFrame):
         self.raw = raw
         self.boxes = {
-            key: widgets.Checkbox(value=False, description=label, indent=False,
-                                  layout=widgets.Layout(width="auto"))
+            key: widgets.Checkbox(
+                value=False, description=label, indent=False, layout=widgets.Layout(width="auto")
+            )
             for key, label in CLEANING_STEPS.items()
         }
         self.report = widgets.HTML()
         for box in self.boxes.values():
             box.observe(self.update, names="value")
-        super().__init__([widgets.HTML("<b>数据体检：勾选清洗步骤</b>"), *self.boxes.values(),
-                          self.report])
+        super().__init__([widgets.HTML("<b>数据体检：勾选清洗步骤</b>"), *self.boxes.values(), self.report])
         self.update()
 
     def update(self, _change=None) -> None:
@@ -175,6 +217,7 @@ class CleaningWidget(widgets.VBox):
 
 # ---------------------------------------------------------------- coverage (lesson 2)
 
+
 def city_sorted(table: pd.DataFrame) -> pd.DataFrame:
     """Rows in division-code order (济南 3701 first, 菏泽 3717 last)."""
     order = [c for c in CITY_ORDER if c in table.index]
@@ -184,8 +227,7 @@ def city_sorted(table: pd.DataFrame) -> pd.DataFrame:
 def coverage_table(df: pd.DataFrame, threshold: int = 100, by: str | list[str] = "city"):
     """Enterprises with at least `threshold` employees: how many, how many have a union."""
     big = df[df["employees"] >= threshold]
-    table = big.groupby(by).agg(required=("union_founded", "size"),
-                                founded=("union_founded", "sum"))
+    table = big.groupby(by).agg(required=("union_founded", "size"), founded=("union_founded", "sum"))
     table["founded"] = table["founded"].astype("int64")
     table["missing"] = table["required"] - table["founded"]
     table["coverage"] = table["founded"] / table["required"]
@@ -194,8 +236,9 @@ def coverage_table(df: pd.DataFrame, threshold: int = 100, by: str | list[str] =
     return table
 
 
-def table_html(table: pd.DataFrame, labels: dict[str, str] | None = None,
-               percent: tuple[str, ...] = ("coverage",)) -> str:
+def table_html(
+    table: pd.DataFrame, labels: dict[str, str] | None = None, percent: tuple[str, ...] = ("coverage",)
+) -> str:
     shown = table.rename(columns=labels or COVERAGE_LABELS)
     formats = {(labels or COVERAGE_LABELS).get(c, c): "{:.1%}".format for c in percent}
     return shown.to_html(formatters=formats, border=0, classes="airclass-table")
@@ -206,10 +249,10 @@ class ThresholdExplorer(widgets.VBox):
 
     def __init__(self, df: pd.DataFrame):
         self.df = df
-        self.threshold = widgets.IntSlider(value=100, min=20, max=500, step=10,
-                                           description="职工人数≥", continuous_update=False)
-        self.city = widgets.Dropdown(options=["全省", *CITY_ORDER], value="全省",
-                                     description="范围")
+        self.threshold = widgets.IntSlider(
+            value=100, min=20, max=500, step=10, description="职工人数≥", continuous_update=False
+        )
+        self.city = widgets.Dropdown(options=["全省", *CITY_ORDER], value="全省", description="范围")
         self.summary = widgets.HTML()
         self.table = widgets.HTML()
         self.threshold.observe(self.update, names="value")
@@ -246,14 +289,14 @@ def zone_workers(enterprises: pd.DataFrame, zones: pd.DataFrame) -> pd.DataFrame
 
 # ---------------------------------------------------------------- targets (lesson 3)
 
+
 def target_table(targets: pd.DataFrame, year: int) -> pd.DataFrame:
     one = targets[targets["year"] == year].set_index("city")[["target", "achieved"]]
     one = one.assign(gap=one["target"] - one["achieved"], rate=one["achieved"] / one["target"])
     return city_sorted(one)
 
 
-TARGET_LABELS = {"target": "目标（人）", "achieved": "完成（人）", "gap": "差额（人）",
-                 "rate": "完成率"}
+TARGET_LABELS = {"target": "目标（人）", "achieved": "完成（人）", "gap": "差额（人）", "rate": "完成率"}
 
 
 class TargetExplorer(widgets.VBox):
@@ -263,8 +306,7 @@ class TargetExplorer(widgets.VBox):
         self.targets = targets
         years = sorted(int(y) for y in targets["year"].unique())
         self.year = widgets.Dropdown(options=years, value=years[-1], description="年度")
-        self.only_behind = widgets.Checkbox(value=True, description="只看未完成的市",
-                                            indent=False)
+        self.only_behind = widgets.Checkbox(value=True, description="只看未完成的市", indent=False)
         self.summary = widgets.HTML()
         self.table = widgets.HTML()
         self.year.observe(self.update, names="value")
@@ -286,6 +328,7 @@ class TargetExplorer(widgets.VBox):
 
 # ---------------------------------------------------------------- legal aid (lesson 3)
 
+
 def legal_aid_reachable(df: pd.DataFrame, km: float = 2.0, minutes: float = 30) -> pd.Series:
     """True where the enterprise meets the standard for its kind of district."""
     urban = df["district_type"] == URBAN
@@ -293,6 +336,7 @@ def legal_aid_reachable(df: pd.DataFrame, km: float = 2.0, minutes: float = 30) 
 
 
 # ---------------------------------------------------------------- charts (lesson 4)
+
 
 def figure_png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
@@ -333,8 +377,9 @@ class CityDashboard(widgets.VBox):
         self.figure: Figure | None = None
         self.city.observe(self.update, names="value")
         self.zero_axis.observe(self.update, names="value")
-        super().__init__([widgets.HBox([self.city, self.zero_axis]), self.summary,
-                          widgets.HBox([self.table, self.chart])])
+        super().__init__(
+            [widgets.HBox([self.city, self.zero_axis]), self.summary, widgets.HBox([self.table, self.chart])]
+        )
         self.update()
 
     def update(self, _change=None) -> None:
@@ -352,6 +397,7 @@ class CityDashboard(widgets.VBox):
             f"{int(row['achieved']):,} 人（{row['rate']:.1%}）。"
         )
         self.table.value = table_html(table)
-        self.figure = coverage_figure(table, f"{city}各区县百人以上企业建会率",
-                                      zero_axis=self.zero_axis.value)
+        self.figure = coverage_figure(
+            table, f"{city}各区县百人以上企业建会率", zero_axis=self.zero_axis.value
+        )
         self.chart.value = figure_png(self.figure)
