@@ -468,3 +468,57 @@ def test_grading_queue_and_question_stats(classroom):
     assert stats.loc[("hw2", "q1"), "mean_pct"] == pytest.approx(0.4)
     empty = progress.grading_queue(classroom.root / "nope.db", "x")
     assert empty.empty
+
+
+# --- demo seed --------------------------------------------------------------------------
+
+
+def test_demo_seed_fills_charts_and_keeps_real_data(tmp_path):
+    from grader.demo_seed import seed_progress
+    from grader.settings import Settings, validate
+
+    room = make_classroom(tmp_path)
+    with PlatformDB(room.platform_db) as db:
+        db.upsert_people(
+            [
+                dict(
+                    user_id="cadre01",
+                    name="演示学员",
+                    city="济南",
+                    city_code="3701",
+                    union_name="历下区总工会",
+                    role="cadre",
+                    courses=["labor-law", "union-data"],
+                )
+            ]
+            + [
+                dict(
+                    user_id=f"s{i:02d}",
+                    name=f"学员{i}",
+                    city=progress.CITY_NAMES[i % 16],
+                    city_code=progress.CITIES[i % 16][1],
+                    union_name="街道工会联合会",
+                    role="cadre",
+                    courses=["labor-law", "union-data"],
+                )
+                for i in range(30)
+            ]
+        )
+    before = room.table()
+    settings = Settings(validate({"data_dir": str(room.root)}), None)
+    counts = seed_progress(settings, room.courses, NOW, rng_seed=7)
+    assert counts["submissions"] > 20 and counts["lessons"] > 20
+    assert counts["skipped"] >= 1  # c1, c2, c3, c4's real submissions
+    after = room.table()
+    mine = ["c1", "c2", "c3", "c4", "c5"]
+    real = before[before["submitted"] & before["user_id"].isin(mine)]
+    kept = after.set_index(["user_id", "item_id"]).loc[real.set_index(["user_id", "item_id"]).index]
+    assert kept["score"].tolist() == real["score"].tolist()
+    assert kept["submitted_at"].tolist() == real["submitted_at"].tolist()
+    assert not after[after["user_id"] == "cadre01"]["done"].any()
+    assert (after["activity_at"].dropna() <= pd.Timestamp(NOW)).all()
+    assert after["late"].any() and after["needs_grading"].any()
+    assert (~after.groupby("user_id")["done"].any()).any()  # some idle cadres
+    assert progress.weekly_progress(after)["done"].sum() == after["done"].sum()
+    again = seed_progress(settings, room.courses, NOW, rng_seed=7)
+    assert again["submissions"] == 0 and again["lessons"] == 0
