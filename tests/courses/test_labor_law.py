@@ -270,8 +270,30 @@ def test_lessons_open_and_close_with_lessonkit():
         code = [c.source for c in nb.cells if c.cell_type == "code"]
         assert code[0].startswith("from grader import lessonkit as lk")
         assert f'lk.video("labor-law", "{lesson["id"]}")' in code[0]
-        assert code[-1] == f'lk.finish_lesson("labor-law", "{lesson["id"]}")'
+        assert code[-1].startswith(f'lk.finish_lesson("labor-law", "{lesson["id"]}")')
         assert sum("lk.quick_check(" in c for c in code) >= 2
+
+
+def test_quick_checks_accept_their_answer_and_cite_a_source():
+    from grader import lessonkit as lk
+
+    count = 0
+    for path in LESSONS:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code" or "lk.quick_check(" not in cell.source:
+                continue
+            namespace = {"lk": lk}
+            exec(cell.source, namespace)  # the lesson's own cell, with the real lessonkit
+            q = next(v for v in namespace.values() if isinstance(v, lk.QuickCheck))
+            assert "《" in q.explanation, q.explanation  # names the law or document it rests on
+            q.choice.value = q.choice.options[(q.answer + 1) % len(q.choice.options)]
+            q.check_button.click()
+            assert "还不对" in q.feedback.value
+            q.choice.value = q.choice.options[q.answer]
+            q.check_button.click()
+            assert "回答正确" in q.feedback.value
+            count += 1
+    assert count >= 3 * len(LESSONS) - 1
 
 
 # ------------------------------------------------------------- lessons execute
@@ -303,6 +325,8 @@ def test_lesson_executes(executed, name):
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "error"]
     assert errors == []
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert len(code[0].outputs) == 1 and len(code[-1].outputs) == 1  # video, finish: shown once
     text = json.dumps(nb.cells, ensure_ascii=False)
     assert "基层经验视频" in text          # lk.video rendered
     assert "完成本课" in text              # lk.finish_lesson rendered
