@@ -74,7 +74,7 @@ DUPES = int(RAW.duplicated().sum())
 UNCHECKED = int(RAW["职工人数"].isna().sum())
 ZW = ud.zone_workers(ENT, ZONES)
 BIG_ZONES = ZW[ZW["workers"] > 2000]
-NEED_ZONES = BIG_ZONES[BIG_ZONES["social_workers"] == 0]
+NEED_ZONES = BIG_ZONES[BIG_ZONES["social_workers"] == 0].sort_values("workers", ascending=False)
 URBAN = ENT[ENT["district_type"] == ud.URBAN]
 URBAN_SHARE = URBAN.loc[URBAN["legal_aid_km"] <= 2, "employees"].sum() / URBAN["employees"].sum()
 REACH = ud.legal_aid_reachable(ENT)
@@ -326,10 +326,11 @@ def lesson_cleaning():
 def lesson_groupby():
     lowest_rows = COV.sort_values("coverage").head(3)
     lowest_text = "、".join(
-        f"{c}（{pct(r.coverage)}，{r.required} 家中 {r.missing} 家未建会）" for c, r in lowest_rows.iterrows()
+        f"{c}（{pct(r.coverage)}，{int(r.required)} 家中 {int(r.missing)} 家未建会）"
+        for c, r in lowest_rows.iterrows()
     )
     full = COV[COV["coverage"] == 1]
-    full_text = "、".join(f"{c}（{r.required} 家）" for c, r in full.iterrows())
+    full_text = "、".join(f"{c}（{int(r.required)} 家）" for c, r in full.iterrows())
     need_text = "、".join(f"{r.zone_name}（{r.workers} 人）" for r in NEED_ZONES.itertuples())
     return notebook(
         [
@@ -972,12 +973,14 @@ assert list(cities_behind(tiny_t, 2023)["city"]) == ["甲"]
 
 
 def assignment_coverage():
-    low_rows = COV.sort_values("coverage").head(2)
+    low_text = "；".join(
+        f"{city} {pct(r.coverage)}，{int(r.required)} 家中 {int(r.missing)} 家未建会"
+        for city, r in LOWEST.iterrows()
+    )
     model = "\n".join(
         [
-            f"- {LOW1}、{LOW2}两市百人以上企业建会率最低，分别为 {pct(low_rows.iloc[0].coverage)} 和 "
-            f"{pct(low_rows.iloc[1].coverage)}，各有 {int(low_rows.iloc[0].missing)} 家、"
-            f"{int(low_rows.iloc[1].missing)} 家应建未建，离“百人以上企业全部建会”（2019 年意见）差距最明显；",
+            f"- {LOW1}、{LOW2}两市百人以上企业建会率最低（{low_text}），"
+            "离“百人以上企业全部建会”（2019 年意见）差距最明显；",
             f"- 2024 年 {len(BEHIND_2024)} 个市没完成农民工入会目标，"
             f"{BEHIND_2024.index[0]}完成率最低（{pct(BEHIND_2024.iloc[0].rate)}），差 "
             f"{int(BEHIND_2024.iloc[0].gap):,} 人；",
