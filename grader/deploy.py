@@ -150,7 +150,12 @@ def deploy_course(settings: Settings, course: Course) -> Path:
 
 
 def deploy_dashboards(settings: Settings, notebooks_dir: Path) -> None:
-    """Copy the Voila dashboard notebooks the dashboard services serve."""
+    """Copy the Voila dashboard notebooks and the locked-down server config they run under."""
+    from grader.dashboard_server import SERVER_CONFIG
+
+    config_dir = _mkdir(settings.dashboards_dir / "config", 0o755)
+    (config_dir / "jupyter_server_config.py").write_text(SERVER_CONFIG)
+    os.chmod(config_dir / "jupyter_server_config.py", 0o644)
     for nb in sorted(Path(notebooks_dir).glob("*.ipynb")):
         shutil.copy2(nb, settings.dashboards_dir / nb.name)
         os.chmod(settings.dashboards_dir / nb.name, 0o644)

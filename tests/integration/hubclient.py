@@ -8,11 +8,17 @@ from urllib.parse import urljoin
 import requests
 
 
+def _utf8(response: requests.Response, *args, **kwargs) -> None:
+    response.encoding = "utf-8"
+
+
 class HubUser:
     def __init__(self, base_url: str, name: str):
         self.base = base_url.rstrip("/") + "/"
         self.name = name
         self.web = requests.Session()
+        # Hub pages say text/html without a charset; they are UTF-8.
+        self.web.hooks["response"].append(_utf8)
         self.token: str | None = None
 
     def url(self, path: str) -> str:

@@ -1,0 +1,58 @@
+"""Who reaches what: hub services by role, and files by unix account."""
+
+import subprocess
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+SERVICES = ("itbasics", "itother", "dashboard")
+EXPECTED = {
+    # user: {service: reachable?}
+    "it-cadre1": {"itbasics": False, "itother": False, "dashboard": False},
+    "it-trainer-a": {"itbasics": True, "itother": False, "dashboard": False},
+    "it-trainer-b": {"itbasics": False, "itother": True, "dashboard": False},
+    "it-manager": {"itbasics": False, "itother": False, "dashboard": True},
+}
+
+
+@pytest.mark.parametrize("user", sorted(EXPECTED))
+def test_service_access_by_role(classroom, login, user):
+    person = login(user)
+    for service in SERVICES:
+        page = person.browse(f"services/{service}/")
+        if EXPECTED[user][service]:
+            assert page.status_code == 200, f"{user} should reach {service}: {page.status_code}"
+        else:
+            assert page.status_code == 403, f"{user} must get 403 on {service}: {page.status_code}"
+
+
+def test_trainer_lands_on_own_formgrader(classroom, login):
+    page = login("it-trainer-a").browse("services/itbasics/")
+    assert "/services/itbasics/formgrader" in page.url
+
+
+def as_user(user: str, *cmd: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["runuser", "-u", user, "--", *cmd], capture_output=True, text=True)
+
+
+def test_cadre_account_cannot_read_private_files(classroom, login):
+    # Both cadres must have unix accounts: they are created on first spawn.
+    for name in ("it-cadre1", "it-cadre2"):
+        login(name).start_server()
+    course = classroom.settings.course_root("itbasics")
+    private = [
+        course / "source" / "hw1" / "dues.ipynb",   # solutions and hidden tests
+        course / "gradebook.db",
+        "/home/it-cadre1",                           # another cadre's home
+    ]
+    for path in private:
+        probe = as_user("it-cadre2", "cat" if str(path).endswith((".ipynb", ".db")) else "ls", str(path))
+        assert probe.returncode != 0 and "Permission denied" in probe.stderr, f"cadre read {path}"
+    inbound = classroom.settings.exchange_dir / "itbasics" / "inbound"
+    listing = as_user("it-cadre2", "ls", str(inbound))
+    assert listing.returncode != 0 and "Permission denied" in listing.stderr
+    # …while the course's trainer account can read the course (group ac-itbasics).
+    login("it-trainer-a").start_server()
+    assert as_user("it-trainer-a", "cat", str(course / "source" / "hw1" / "dues.ipynb")).returncode == 0
+    assert as_user("it-trainer-b", "ls", str(course)).returncode != 0

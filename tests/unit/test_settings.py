@@ -1,0 +1,53 @@
+import pytest
+
+from grader.settings import DEFAULTS, SettingsError, load, validate
+
+
+def test_defaults_are_embedded_sqlite_and_local(monkeypatch):
+    monkeypatch.delenv("AIRCLASS_SETTINGS", raising=False)
+    settings = load(None)
+    assert settings.hub_db_url == f"sqlite:///{settings.hub_dir / 'jupyterhub.sqlite'}"
+    assert settings["auth"]["type"] == "native"
+
+
+def test_loading_does_not_mutate_defaults():
+    merged = validate({"hub": {"admin_users": ["boss"]}})
+    merged["hub"]["admin_users"].append("other")
+    assert DEFAULTS["hub"]["admin_users"] == []
+
+
+def test_file_values_override_defaults(tmp_path):
+    path = tmp_path / "airclass.toml"
+    path.write_text('data_dir = "/srv/x"\n[hub]\nport = 9000\n', encoding="utf-8")
+    settings = load(path)
+    assert settings.data_dir.as_posix() == "/srv/x"
+    assert settings["hub"]["port"] == 9000
+    assert settings["hub"]["hub_port"] == DEFAULTS["hub"]["hub_port"]
+    assert settings.course_root("labor-law").as_posix() == "/srv/x/courses/labor-law"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("[hub]\nport = 'eighty'\n", "hub.port: 'eighty' is not of type 'integer'"),
+        ("[hub]\nprot = 80\n", "hub: Additional properties are not allowed ('prot' was unexpected)"),
+        ("[auth]\ntype = 'ldap'\n", "auth.type: 'ldap' is not allowed; use one of ['native', 'oauth']"),
+        ("data_dir = 'relative/path'\n", "data_dir: 'relative/path' does not match '^/'"),
+        ("[auth]\ntype = 'oauth'\n", "auth.oauth is missing client_id, authorize_url"),
+        ("[hub\nport = 1\n", "not valid TOML"),
+    ],
+)
+def test_bad_settings_name_file_and_field(tmp_path, text, expected):
+    path = tmp_path / "airclass.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SettingsError) as err:
+        load(path)
+    assert str(path) in str(err.value)
+    assert expected in str(err.value)
+
+
+def test_env_variable_selects_the_file(tmp_path, monkeypatch):
+    path = tmp_path / "a.toml"
+    path.write_text("[hub]\nport = 8123\n", encoding="utf-8")
+    monkeypatch.setenv("AIRCLASS_SETTINGS", str(path))
+    assert load()["hub"]["port"] == 8123
