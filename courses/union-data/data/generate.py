@@ -446,7 +446,7 @@ def main(out: Path = HERE, sources: Path | None = HERE.parent / "source") -> Non
     write_csv(out / "stations.csv", list(station_rows[0]), station_rows)
     write_csv(out / "targets.csv", list(targets[0]), targets)
     write_csv(out / "enterprises_raw.csv", RAW_HEADER, messy(rng, enterprises), encoding="gbk")
-    if sources is None:
+    if sources is None or not sources.is_dir():  # e.g. the copy in a cadre's home has no source/
         return
     for assignment, files in ASSIGNMENT_FILES.items():
         dest = sources / assignment / "data"
