@@ -15,7 +15,7 @@ denominator. Columns (``PROGRESS_COLUMNS``):
 
     user_id, name, city, city_code, union_name, phone,
     course_id, course_title, item_type ('assignment' | 'lesson'), item_id, item_title,
-    due, max_score, pass_mark,
+    due, deadline (due plus any nbgrader extension), max_score, pass_mark,
     submitted, submitted_at, score, needs_grading, passed, late, overdue,
     completed_at, done, activity_at
 
@@ -31,11 +31,15 @@ deterministic; `load_progress` is the settings-driven convenience for the dashbo
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
+import pickle
 import sqlite3
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -94,6 +98,7 @@ PROGRESS_COLUMNS: tuple[str, ...] = (
     "item_id",
     "item_title",
     "due",
+    "deadline",
     "max_score",
     "pass_mark",
     "submitted",
@@ -305,9 +310,9 @@ def build_progress(
     table["submitted"] = table["submitted"].eq(True) & is_assignment
     table["needs_grading"] = table["needs_grading"].eq(True) & table["submitted"]
     table["score"] = table["score"].where(table["submitted"])
-    extension = table["extension"].fillna(pd.Timedelta(0))
-    table["late"] = table["submitted"] & (table["submitted_at"] > table["due"] + extension)
-    table["overdue"] = is_assignment & ~table["submitted"] & (table["due"] + extension < now_ts)
+    table["deadline"] = table["due"] + table["extension"].fillna(pd.Timedelta(0))
+    table["late"] = table["submitted"] & (table["submitted_at"] > table["deadline"])
+    table["overdue"] = overdue_at(table, now_ts)
     completed = table["completed_at"].notna() & ~is_assignment
     table["passed"] = (table["submitted"] & (table["score"] >= table["pass_mark"])) | completed
     table["done"] = table["submitted"] | completed
@@ -353,6 +358,140 @@ def _course_from_toml(folder: Path) -> Course:
         raise CatalogError(f"{folder / 'course.toml'}: cannot read the course ({exc})") from None
 
 
+def overdue_at(table: pd.DataFrame, now: dt.datetime) -> pd.Series:
+    """Assignments past their deadline at `now` and still not submitted."""
+    now_ts = pd.Timestamp(now).tz_convert("UTC")
+    overdue = table["item_type"].eq("assignment") & ~table["submitted"].astype(bool)
+    return (overdue & (table["deadline"] < now_ts)).fillna(False).astype(bool)
+
+
+# --- cache --------------------------------------------------------------------------------
+
+_COMPACT = (
+    "user_id",
+    "name",
+    "city",
+    "city_code",
+    "union_name",
+    "phone",
+    "course_id",
+    "course_title",
+    "item_type",
+    "item_id",
+    "item_title",
+)
+
+
+def compact(table: pd.DataFrame) -> pd.DataFrame:
+    """Repeated text columns as categoricals: a fraction of the memory, fast to pickle."""
+    return table.astype({c: "category" for c in _COMPACT if c in table.columns})
+
+
+def source_signature(platform_db: Path, courses: Sequence[Course], gradebooks: Mapping[str, Path]) -> str:
+    """Changes whenever a source of the table may have changed: size and mtime of the
+    platform DB and every gradebook (and their WAL files), and the catalog's items."""
+    parts = []
+    paths = [Path(platform_db)] + [Path(gradebooks.get(c.id, "")) for c in courses]
+    for path in paths:
+        for p in (path, path.with_name(path.name + "-wal")):
+            try:
+                st = p.stat()
+                parts.append(f"{p}:{st.st_size}:{st.st_mtime_ns}")
+            except OSError:
+                parts.append(f"{p}:-")
+    parts.append(course_items(courses).to_json(orient="records", date_format="iso"))
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:24]
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "airclass"
+
+
+class ProgressCache:
+    """On-disk cache of the progress table and of views derived from it, private to the
+    account that runs the dashboards (folder 0700, files 0600).
+
+    The table is rebuilt whenever `source_signature` changes (a submission, a grade, a
+    lesson completion, a roster import or a catalog change), so it is never stale;
+    time-dependent columns (``overdue``) are recomputed for `now` on every load. Derived
+    views (a dashboard's first screen) also expire after `max_age` seconds, since the
+    at-risk rule depends on the clock.
+    """
+
+    def __init__(self, folder: Path | None = None):
+        self.folder = Path(folder) if folder else default_cache_dir()
+
+    def _write(self, path: Path, value) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+
+    def _read(self, path: Path):
+        try:
+            with open(path, "rb") as fh:
+                return pickle.load(fh)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+            return None
+
+    def _prune(self, prefix: str, keep: int = 6) -> None:
+        """Keep the `keep` most recently written files of a kind (several scopes and course
+        sets share the folder)."""
+        files = sorted(self.folder.glob(f"{prefix}-*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in files[keep:]:
+            old.unlink(missing_ok=True)
+
+    def table(
+        self,
+        platform_db: Path,
+        courses: Sequence[Course],
+        gradebooks: Mapping[str, Path],
+        now: dt.datetime,
+    ) -> pd.DataFrame:
+        signature = source_signature(platform_db, courses, gradebooks)
+        path = self.folder / f"progress-{signature}.pkl"
+        table = self._read(path)
+        if not isinstance(table, pd.DataFrame):
+            table = compact(build_progress(platform_db, courses, gradebooks, now))
+            try:
+                self._write(path, table)
+                self._prune("progress")
+            except OSError:
+                pass  # a cache we cannot write is only slower
+        table = table.copy(deep=False)
+        table["overdue"] = overdue_at(table, now)
+        return table
+
+    def derived(
+        self,
+        key: str,
+        platform_db: Path,
+        courses: Sequence[Course],
+        gradebooks: Mapping[str, Path],
+        now: dt.datetime,
+        compute: Callable[[], Any],
+        max_age: float = 600,
+    ) -> tuple[Any, dt.datetime]:
+        """`compute()` cached under `key` for the current sources, at most `max_age` seconds
+        old. Returns the value and the time it was computed."""
+        signature = source_signature(platform_db, courses, gradebooks)
+        digest = hashlib.sha256(f"{signature}:{key}".encode()).hexdigest()[:24]
+        path = self.folder / f"view-{digest}.pkl"
+        hit = self._read(path)
+        now_ts = pd.Timestamp(now).tz_convert("UTC")
+        if isinstance(hit, dict) and 0 <= (now_ts - hit["made"]).total_seconds() <= max_age:
+            return hit["value"], hit["made"].to_pydatetime()
+        value = compute()
+        try:
+            self._write(path, {"made": now_ts, "value": value})
+            self._prune("view", keep=64)
+        except OSError:
+            pass
+        return value, now_ts.to_pydatetime()
+
+
 def deployed_courses(settings) -> list[Course]:
     """The courses deployed under the data root, read from each course's ``course.toml``.
 
@@ -391,11 +530,16 @@ def load_progress(
     now: dt.datetime | None = None,
     courses: Sequence[Course] | None = None,
     user_id: str | None = None,
+    cache: ProgressCache | None = None,
 ) -> pd.DataFrame:
-    """`build_progress` for the deployed courses named by `settings`."""
+    """`build_progress` for the deployed courses named by `settings` (through `cache`
+    when given; a single user's rows are always read directly)."""
     courses = list(courses) if courses is not None else deployed_courses(settings)
     now = now or dt.datetime.now(dt.UTC)
-    return build_progress(settings.platform_db, courses, gradebook_paths(settings, courses), now, user_id)
+    books = gradebook_paths(settings, courses)
+    if cache is not None and user_id is None:
+        return cache.table(settings.platform_db, courses, books, now)
+    return build_progress(settings.platform_db, courses, books, now, user_id)
 
 
 # --- filters ----------------------------------------------------------------------------
@@ -495,7 +639,7 @@ def rates_by(df: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
 
 def course_status(df: pd.DataFrame) -> pd.DataFrame:
     """One row per cadre × course: items, done, all passed, last activity, overdue items."""
-    grouped = df.groupby(["user_id", "course_id"], sort=True)
+    grouped = df.groupby(["user_id", "course_id"], sort=True, observed=True)
     status = pd.DataFrame(
         {
             "items": grouped.size(),
@@ -505,8 +649,9 @@ def course_status(df: pd.DataFrame) -> pd.DataFrame:
         }
     )
     overdue = df[df["overdue"]].sort_values("item_id", kind="stable")
-    joined = overdue.groupby(["user_id", "course_id"], sort=False)["item_id"].agg("、".join)
-    status["overdue_items"] = joined.reindex(status.index).fillna("")
+    overdue = overdue.assign(item_id=overdue["item_id"].astype("str"))
+    joined = overdue.groupby(["user_id", "course_id"], sort=False, observed=True)["item_id"].agg("、".join)
+    status["overdue_items"] = joined.reindex(status.index).fillna("").astype("str")
     return status.reset_index()
 
 

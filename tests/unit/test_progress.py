@@ -349,6 +349,43 @@ def test_single_user_read_equals_the_full_table_rows(classroom, table):
     pd.testing.assert_frame_equal(mine, expected, check_dtype=False)
 
 
+def test_cache_gives_the_same_figures_and_follows_the_sources(classroom, table, tmp_path):
+    cache = progress.ProgressCache(tmp_path / "cache")
+    args = (classroom.platform_db, classroom.courses, classroom.gradebooks)
+    cached = cache.table(*args, NOW)
+    assert (tmp_path / "cache").stat().st_mode & 0o777 == 0o700
+    (pickled,) = (tmp_path / "cache").glob("progress-*.pkl")
+    assert pickled.stat().st_mode & 0o777 == 0o600
+    again = cache.table(*args, NOW + dt.timedelta(days=30))  # from disk, new clock
+    # hw1: c5; hw2 (due 03-25): c2, c3, c5; ex1: c3
+    assert again["overdue"].sum() == 5
+    pd.testing.assert_frame_equal(
+        cached.astype({c: "str" for c in progress._COMPACT}).reset_index(drop=True),
+        table,
+        check_dtype=False,
+    )
+    # every aggregate gives the same figures on the compact (categorical) table
+    assert progress.kpis(cached, NOW) == progress.kpis(table, NOW)
+    pd.testing.assert_frame_equal(
+        progress.city_ranking(cached), progress.city_ranking(table), check_dtype=False
+    )
+    pd.testing.assert_frame_equal(
+        progress.rates_by(cached, "city").astype({"city": "str"}),
+        progress.rates_by(table, "city"),
+        check_dtype=False,
+        check_categorical=False,
+    )
+    risk_a, risk_b = progress.at_risk(cached, NOW), progress.at_risk(table, NOW)
+    assert risk_a.astype(str).values.tolist() == risk_b.astype(str).values.tolist()
+    pd.testing.assert_frame_equal(progress.weekly_progress(cached), progress.weekly_progress(table))
+    # derived views: cached for max_age, recomputed after
+    calls = []
+    value, made = cache.derived("k", *args, NOW, lambda: calls.append(1) or len(calls))
+    assert (value, made) == (1, NOW) or value == 1
+    assert cache.derived("k", *args, NOW + dt.timedelta(minutes=5), lambda: 99)[0] == 1
+    assert cache.derived("k", *args, NOW + dt.timedelta(minutes=11), lambda: 99)[0] == 99
+
+
 def test_missing_gradebook_means_nothing_submitted(classroom):
     gradebooks = {"labor-law": classroom.gradebooks["labor-law"]}
     table = progress.build_progress(classroom.platform_db, classroom.courses, gradebooks, NOW)

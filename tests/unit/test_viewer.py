@@ -180,7 +180,7 @@ def test_hook_refuses_anonymous(settings_env):
 # --- the dashboards, executed headless --------------------------------------------------
 
 
-def run_dashboard(name: str, viewer: Viewer | None, monkeypatch) -> str:
+def run_dashboard(name: str, viewer: Viewer | None, monkeypatch, cache_dir: Path) -> str:
     """Execute notebooks/<name>.ipynb as Voila would and return all its output text."""
     from nbclient import NotebookClient
 
@@ -189,6 +189,7 @@ def run_dashboard(name: str, viewer: Viewer | None, monkeypatch) -> str:
     else:
         monkeypatch.setenv("AIRCLASS_VIEWER", viewer.to_json())
     monkeypatch.setenv("PYTHONPATH", str(REPO))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_dir))
     nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
     NotebookClient(nb, timeout=120, kernel_name="python3").execute()
@@ -202,8 +203,8 @@ def run_dashboard(name: str, viewer: Viewer | None, monkeypatch) -> str:
 
 
 @pytest.mark.slow
-def test_city_manager_dashboard_shows_only_their_city(settings_env, monkeypatch):
-    html = run_dashboard("manager", JINAN, monkeypatch)
+def test_city_manager_dashboard_shows_only_their_city(settings_env, monkeypatch, tmp_path):
+    html = run_dashboard("manager", JINAN, monkeypatch, tmp_path)
     assert "查看范围：济南市" in html and "报名学员" in html
     assert "李四" in html  # c2 is at risk in 济南
     for other in ("王五", "赵六", "孙七", "13800000003", "13800000005", "青岛", "淄博"):
@@ -213,8 +214,8 @@ def test_city_manager_dashboard_shows_only_their_city(settings_env, monkeypatch)
 
 
 @pytest.mark.slow
-def test_province_manager_dashboard_shows_all_cities(settings_env, monkeypatch):
-    html = run_dashboard("manager", PROVINCE, monkeypatch)
+def test_province_manager_dashboard_shows_all_cities(settings_env, monkeypatch, tmp_path):
+    html = run_dashboard("manager", PROVINCE, monkeypatch, tmp_path)
     assert "查看范围：全省" in html
     assert "孙七" in html and "13800000005" in html
     assert "菏泽" in html  # all 16 cities in the ranking, even without data
@@ -222,22 +223,22 @@ def test_province_manager_dashboard_shows_all_cities(settings_env, monkeypatch):
 
 
 @pytest.mark.slow
-def test_dashboards_show_nothing_without_a_viewer(settings_env, monkeypatch):
+def test_dashboards_show_nothing_without_a_viewer(settings_env, monkeypatch, tmp_path):
     for name in ("manager", "trainer", "my_progress"):
-        html = run_dashboard(name, None, monkeypatch)
+        html = run_dashboard(name, None, monkeypatch, tmp_path)
         assert "张三" not in html and "13800000001" not in html and "c1" not in html
 
 
 @pytest.mark.slow
-def test_trainer_dashboard(settings_env, monkeypatch):
-    html = run_dashboard("trainer", TRAINER, monkeypatch)
+def test_trainer_dashboard(settings_env, monkeypatch, tmp_path):
+    html = run_dashboard("trainer", TRAINER, monkeypatch, tmp_path)
     assert "劳动法基础" in html and "工会数据" not in html
     assert "待人工评分" in html and "李四" in html  # c2's written answer awaits grading
     assert "逾期提交" in html and "加班工资计算" in html
 
 
 @pytest.mark.slow
-def test_my_progress_shows_only_own_rows(settings_env, monkeypatch):
+def test_my_progress_shows_only_own_rows(settings_env, monkeypatch, tmp_path):
     html = run_dashboard(
         "my_progress", Viewer("c1", "cadre", "济南", "", ("labor-law", "union-data")), monkeypatch
     )
