@@ -239,9 +239,8 @@ def test_trainer_dashboard(settings_env, monkeypatch, tmp_path):
 
 @pytest.mark.slow
 def test_my_progress_shows_only_own_rows(settings_env, monkeypatch, tmp_path):
-    html = run_dashboard(
-        "my_progress", Viewer("c1", "cadre", "济南", "", ("labor-law", "union-data")), monkeypatch
-    )
+    c1 = Viewer("c1", "cadre", "济南", "", ("labor-law", "union-data"))
+    html = run_dashboard("my_progress", c1, monkeypatch, tmp_path)
     assert "我的学习进度" in html and "张三" in html
     assert "9 / 10（通过）" in html and "4 / 10（未通过" in html
     for other in ("李四", "王五", "赵六", "孙七", "13800000002"):
