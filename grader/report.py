@@ -223,7 +223,7 @@ PAGE_CSS = """
              border-radius: 3px; }
 .ac-bar .f.ok { background: #2ca02c; }
 .ac-bar .g { position: absolute; top: -2px; bottom: -2px; width: 2px; background: #c8102e; }
-.ac-bar .n { flex: 0 0 4.2em; text-align: right; }
+.ac-bar .n { flex: 0 0 auto; min-width: 3em; text-align: right; white-space: nowrap; }
 .ac a.dl { display: inline-block; margin: 4px 8px 4px 0; padding: 6px 12px; border-radius: 6px;
            background: #c8102e; color: #fff; text-decoration: none; }
 .widget-dropdown, .widget-datepicker { max-width: 100%; }
