@@ -9,6 +9,8 @@ grader.viewer's prelaunch hook on the server, from the hub identity.
 from __future__ import annotations
 
 from jupyter_server.auth.authorizer import Authorizer
+from jupyter_server.services.kernels.handlers import KernelHandler
+from jupyter_server.services.kernels.websocket import KernelWebsocketHandler
 
 # The browser side of a Voila page only needs widget comms. Voila executes the notebook
 # itself, server-side, so execute_request from a browser is never legitimate here.
@@ -22,10 +24,20 @@ WIDGET_MESSAGE_TYPES = [
 
 
 class VoilaOnlyAuthorizer(Authorizer):
-    """Allow Voila's own handlers; refuse every other resource of the server."""
+    """Allow Voila's pages and the kernel websocket its widgets use; refuse the rest.
+
+    The websocket only carries widget comms (WIDGET_MESSAGE_TYPES), and the kernel list
+    stays refused, so a visitor cannot learn other kernels' ids: each page reaches only
+    the kernel Voila started for it.
+    """
 
     def is_authorized(self, handler, user, action, resource) -> bool:
-        allowed = type(handler).__module__.startswith("voila.")
+        allowed = (
+            type(handler).__module__.startswith("voila.")
+            or (isinstance(handler, KernelWebsocketHandler) and resource == "kernels")
+            # the page reads its own kernel's model by id (the list stays refused)
+            or (isinstance(handler, KernelHandler) and action == "read")
+        )
         if not allowed:
             self.log.warning("dashboard: refused %s %s via %s", action, resource,
                              type(handler).__name__)

@@ -9,10 +9,12 @@ assignment, and serves the hub in the foreground.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 
 from grader import accounts, deploy, grading, launcher, runtime
 from grader.catalog import discover, load_course
+from grader.demo_seed import seed_progress
 from grader.cities import CITY_CODES
 from grader.roster import import_roster
 from grader.settings import Settings, load
@@ -135,11 +137,18 @@ def set_up(settings: Settings, password: str, courses_dir: Path, notebooks_dir: 
         writer.writeheader()
         writer.writerows(rows)
     import_roster(settings, roster_path, initial_password=password)
-    for course in courses:
-        deployed = load_course(settings.course_root(course.id))
-        for assignment in deployed.assignments:
+    deployed = [load_course(settings.course_root(c.id)) for c in courses]
+    for course in deployed:
+        for assignment in course.assignments:
             if not (settings.exchange_dir / course.id / "outbound" / assignment.id).is_dir():
-                grading.release(settings, deployed, assignment.id)
+                grading.release(settings, course, assignment.id)
+    # Synthetic progress for the other cadres, so every chart shows something (cadre01 is
+    # left untouched for the person trying the demo); files written as root get their
+    # course's owner back.
+    seed_progress(settings, deployed, dt.datetime.now(dt.UTC))
+    for course in deployed:
+        deploy.fix_course_permissions(settings, course.id)
+    deploy.fix_platform_permissions(settings)
     return course_ids
 
 

@@ -129,11 +129,7 @@ def deploy_course(settings: Settings, course: Course) -> Path:
     _sync(course.path / "data", root / "data")
     shutil.copy2(course.path / "course.toml", root / "course.toml")
     (root / "nbgrader_config.py").write_text(course_nbgrader_config(settings, course.id))
-    accounts.chown_tree(root, grader, group)
-    for folder, _dirs, files in os.walk(root):
-        os.chmod(folder, 0o2770)
-        for name in files:
-            os.chmod(os.path.join(folder, name), 0o660)
+    fix_course_permissions(settings, course.id)
 
     public = settings.public_dir / course.id
     if public.exists():
@@ -147,6 +143,16 @@ def deploy_course(settings: Settings, course: Course) -> Path:
         for name in files:
             os.chmod(os.path.join(folder, name), 0o644)
     return root
+
+
+def fix_course_permissions(settings: Settings, course_id: str) -> None:
+    """grader-<course>:ac-<course>, dirs 2770, files 0660 — the course root is the barrier."""
+    root = settings.course_root(course_id)
+    accounts.chown_tree(root, accounts.grader_account(course_id), accounts.course_group(course_id))
+    for folder, _dirs, files in os.walk(root):
+        os.chmod(folder, 0o2770)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o660)
 
 
 def deploy_dashboards(settings: Settings, notebooks_dir: Path) -> None:

@@ -26,6 +26,27 @@ from IPython.display import display
 API_URL_ENV = "AIRCLASS_API_URL"
 
 
+class _ShownOnce:
+    """Mixin: the lesson helpers display their widget and also return it (for tests and
+    scripting). Without this, a call as a cell's last line would show the widget twice."""
+
+    _airclass_shown = False
+
+    def _ipython_display_(self, **kwargs):
+        if self._airclass_shown:
+            return
+        self._airclass_shown = True
+        display(self._repr_mimebundle_(**kwargs), raw=True)
+
+
+class _HTML(_ShownOnce, widgets.HTML):
+    pass
+
+
+class _VBox(_ShownOnce, widgets.VBox):
+    pass
+
+
 def find_course_toml(course_id: str, start: Path | None = None) -> Path | None:
     """course.toml of `course_id`: walk up from the notebook's folder, then the public catalog."""
     here = Path(start or os.getcwd()).resolve()
@@ -54,7 +75,7 @@ def lesson_meta(course_id: str, lesson_id: str) -> dict:
     return {}
 
 
-def video(course_id: str, lesson_id: str) -> widgets.HTML:
+def video(course_id: str, lesson_id: str) -> _HTML:
     """The lesson's recorded experience video, or its text fallback when there is no URL."""
     meta = lesson_meta(course_id, lesson_id)
     url = meta.get("video_url", "")
@@ -66,12 +87,12 @@ def video(course_id: str, lesson_id: str) -> widgets.HTML:
         )
     else:
         body = f"<p>📄 {html.escape(fallback)}</p>"
-    box = widgets.HTML(f'<div class="airclass-video"><b>🎬 基层经验视频</b>{body}</div>')
+    box = _HTML(f'<div class="airclass-video"><b>🎬 基层经验视频</b>{body}</div>')
     display(box)
     return box
 
 
-class QuickCheck(widgets.VBox):
+class QuickCheck(_VBox):
     """A multiple-choice question with instant feedback."""
 
     def __init__(self, question: str, options: list[str], answer: int, explanation: str = ""):
@@ -145,7 +166,7 @@ def record_completion(course_id: str, lesson_id: str, timeout: float = 10) -> tu
     return True, f"已记录：{reply.get('completed_at', '')} 完成本课。"
 
 
-def finish_lesson(course_id: str, lesson_id: str) -> widgets.VBox:
+def finish_lesson(course_id: str, lesson_id: str) -> _VBox:
     """The "完成本课" step: one click records completion for the dashboards."""
     button = widgets.Button(description="完成本课", button_style="success", icon="check")
     status = widgets.HTML("")
@@ -158,7 +179,7 @@ def finish_lesson(course_id: str, lesson_id: str) -> widgets.VBox:
             button.disabled = True
 
     button.on_click(on_click)
-    box = widgets.VBox(
+    box = _VBox(
         [widgets.HTML("<b>学完了吗？</b>点击下方按钮记录学习进度。"), button, status]
     )
     box.button, box.status = button, status

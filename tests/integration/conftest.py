@@ -62,6 +62,9 @@ def make_course(dest_root: Path, course_id: str) -> Path:
     shutil.copytree(FIXTURE_COURSE, dest)
     toml = dest / "course.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace('id = "basics"', f'id = "{course_id}"'))
+    for lesson in (dest / "lessons").glob("*.ipynb"):
+        text = lesson.read_text(encoding="utf-8")
+        lesson.write_text(text.replace("'basics'", f"'{course_id}'"), encoding="utf-8")
     return dest
 
 

@@ -56,3 +56,12 @@ def test_cadre_account_cannot_read_private_files(classroom, login):
     login("it-trainer-a").start_server()
     assert as_user("it-trainer-a", "cat", str(course / "source" / "hw1" / "dues.ipynb")).returncode == 0
     assert as_user("it-trainer-b", "ls", str(course)).returncode != 0
+
+
+def test_dashboard_serves_pages_only(classroom, login):
+    """A manager gets the rendered dashboard, but no Lab, contents, kernel list or terminals."""
+    manager = login("it-manager")
+    page = manager.browse("services/dashboard/")
+    assert page.status_code == 200 and "voila" in page.url
+    for path in ("api/contents", "api/kernels", "api/sessions", "api/terminals", "lab"):
+        assert manager.browse(f"services/dashboard/{path}").status_code in (403, 404), path

@@ -1,0 +1,80 @@
+"""A real browser (Debian's chromium via Playwright) against the real hub."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.platform_db import PlatformDB
+from tests.integration.conftest import PASSWORD
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def log_in(page, base_url: str, name: str) -> None:
+    page.goto(f"{base_url}/hub/login")
+    page.fill("#username_input", name)
+    page.fill("#password_input", PASSWORD)
+    page.click("#login_submit")
+
+
+def test_cadre_lands_in_chinese_jupyterlab(classroom, browser):
+    page = browser.new_page()
+    log_in(page, classroom.base_url, "it-cadre1")
+    page.wait_for_url("**/user/it-cadre1/lab**", timeout=180_000)
+    # The main menu bar of JupyterLab in zh-CN.
+    page.get_by_role("menuitem", name="文件").wait_for(timeout=120_000)
+    assert page.get_by_role("menuitem", name="内核").is_visible()
+    page.close()
+
+
+def test_lesson_finish_button_records_completion(classroom, browser, login):
+    login("it-cadre1").start_server()
+    page = browser.new_page()
+    log_in(page, classroom.base_url, "it-cadre1")
+    page.wait_for_url("**/user/it-cadre1/**", timeout=180_000)
+    # The lesson rendered by Voila on the cadre's own server, its kernel running as the cadre.
+    page.goto(
+        f"{classroom.base_url}/user/it-cadre1/voila/render/空中课堂/itbasics/lessons/01-dues.ipynb"
+    )
+    page.get_by_text("会员按月缴纳本人工资的 0.5% 作为会费").wait_for(timeout=120_000)
+    page.get_by_role("button", name="完成本课").click()
+    page.get_by_text("已记录").wait_for(timeout=60_000)
+    with PlatformDB(classroom.settings.platform_db) as db:
+        mine = [(c, lesson) for _u, c, lesson, _t in db.completions("it-cadre1")]
+    assert mine == [("itbasics", "dues")]
+    page.close()
+
+
+def test_manager_dashboard_on_a_phone(classroom, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 375, "height": 812})
+    log_in(page, classroom.base_url, "it-manager")
+    page.wait_for_load_state()
+    page.goto(f"{classroom.base_url}/services/dashboard/")
+    page.get_by_text("学习进度看板").first.wait_for(timeout=120_000)
+    page.get_by_text("报名学员").wait_for(timeout=60_000)
+    # the filters are live widgets, not their text repr
+    page.get_by_role("combobox").first.wait_for(timeout=60_000)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.screenshot(path=str(tmp_path / "manager-375.png"), full_page=True)
+    assert width <= 375 + 1, f"the page scrolls sideways on a phone ({width}px)"
+    page.close()
