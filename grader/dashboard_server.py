@@ -39,12 +39,11 @@ class VoilaOnlyAuthorizer(Authorizer):
             or (isinstance(handler, KernelHandler) and action == "read")
         )
         if not allowed:
-            self.log.warning("dashboard: refused %s %s via %s", action, resource,
-                             type(handler).__name__)
+            self.log.warning("dashboard: refused %s %s via %s", action, resource, type(handler).__name__)
         return allowed
 
 
-SERVER_CONFIG = '''\
+SERVER_CONFIG = """\
 # Written by airclass (grader/deploy.py) for the Voila dashboard services.
 from grader.dashboard_server import VoilaOnlyAuthorizer, WIDGET_MESSAGE_TYPES
 from grader.viewer import voila_prelaunch_hook
@@ -67,4 +66,4 @@ c.ServerApp.jpserver_extensions = {
     "nbgrader.server_extensions.formgrader": False,
     "nbgrader.server_extensions.validate_assignment": False,
 }
-'''
+"""

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from grader import accounts, deploy, grading, launcher, runtime
 from grader.catalog import discover, load_course
-from grader.demo_seed import seed_progress
 from grader.cities import CITY_CODES
+from grader.demo_seed import seed_progress
 from grader.roster import import_roster
 from grader.settings import Settings, load
 
@@ -56,9 +56,7 @@ def demo_roster(course_ids: list[str]) -> list[dict]:
     for n in range(1, 49):
         city = list(CITY_CODES)[(n - 1) % 16]
         # cadre01 is in 济南 and takes every course; others take one to all courses.
-        taken = (
-            course_ids if n == 1 or n % 3 == 0 else course_ids[: 1 + n % max(len(course_ids), 1)]
-        )
+        taken = course_ids if n == 1 or n % 3 == 0 else course_ids[: 1 + n % max(len(course_ids), 1)]
         rows.append(
             {
                 "学员编号": f"cadre{n:02d}",

@@ -126,14 +126,11 @@ class QuickCheck(_VBox):
             )
         else:
             self.feedback.value = (
-                "<span style='color:#c00'>✘ 还不对，再想一想。</span> "
-                f"提示：{html.escape(self.explanation)}"
+                f"<span style='color:#c00'>✘ 还不对，再想一想。</span> 提示：{html.escape(self.explanation)}"
             )
 
 
-def quick_check(
-    question: str, options: list[str], answer: int, explanation: str = ""
-) -> QuickCheck:
+def quick_check(question: str, options: list[str], answer: int, explanation: str = "") -> QuickCheck:
     check = QuickCheck(question, options, answer, explanation)
     display(check)
     return check
@@ -179,9 +176,7 @@ def finish_lesson(course_id: str, lesson_id: str) -> _VBox:
             button.disabled = True
 
     button.on_click(on_click)
-    box = _VBox(
-        [widgets.HTML("<b>学完了吗？</b>点击下方按钮记录学习进度。"), button, status]
-    )
+    box = _VBox([widgets.HTML("<b>学完了吗？</b>点击下方按钮记录学习进度。"), button, status])
     box.button, box.status = button, status
     display(box)
     return box

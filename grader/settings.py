@@ -168,18 +168,14 @@ def _describe(error: jsonschema.ValidationError) -> str:
 
 def validate(raw: dict[str, Any], source: str = "settings") -> dict[str, Any]:
     """Check raw settings against the schema and return them merged onto the defaults."""
-    errors = sorted(
-        jsonschema.Draft202012Validator(SCHEMA).iter_errors(raw), key=lambda e: list(e.path)
-    )
+    errors = sorted(jsonschema.Draft202012Validator(SCHEMA).iter_errors(raw), key=lambda e: list(e.path))
     if errors:
         lines = "\n".join(f"  - {_describe(e)}" for e in errors)
         raise SettingsError(f"{source}: invalid settings:\n{lines}")
     merged = _merge(DEFAULTS, raw)
     if merged["auth"]["type"] == "oauth":
         oauth = merged["auth"]["oauth"]
-        missing = [
-            k for k in ("client_id", "authorize_url", "token_url", "userdata_url") if not oauth[k]
-        ]
+        missing = [k for k in ("client_id", "authorize_url", "token_url", "userdata_url") if not oauth[k]]
         if missing:
             raise SettingsError(
                 f"{source}: auth.type is 'oauth' but auth.oauth is missing {', '.join(missing)}; "

@@ -37,8 +37,9 @@ def test_cadre_fetches_submits_and_reads_feedback(classroom, login):
     assert listing["success"], listing
     assert [(a["assignment_id"], a["status"]) for a in listing["value"]] == [("hw1", "released")]
 
-    fetched = cadre.server("POST", "assignments/fetch",
-                           data={"course_id": "itbasics", "assignment_id": "hw1"}).json()
+    fetched = cadre.server(
+        "POST", "assignments/fetch", data={"course_id": "itbasics", "assignment_id": "hw1"}
+    ).json()
     assert [a["status"] for a in fetched["value"]] == ["fetched"]
     path = "api/contents/itbasics/hw1/dues.ipynb"
     notebook = cadre.server("GET", path).json()["content"]
@@ -48,8 +49,9 @@ def test_cadre_fetches_submits_and_reads_feedback(classroom, login):
     saved = cadre.server("PUT", path, json={"type": "notebook", "format": "json", "content": notebook})
     assert saved.status_code == 200, saved.text
 
-    submitted = cadre.server("POST", "assignments/submit",
-                             data={"course_id": "itbasics", "assignment_id": "hw1"}).json()
+    submitted = cadre.server(
+        "POST", "assignments/submit", data={"course_id": "itbasics", "assignment_id": "hw1"}
+    ).json()
     assert submitted["success"], submitted
     assert any(a["status"] == "submitted" for a in submitted["value"])
 
@@ -59,8 +61,9 @@ def test_cadre_fetches_submits_and_reads_feedback(classroom, login):
     assert "it-cadre1: 2（待人工评分）" in graded.stdout
     assert "满分 4" in graded.stdout
 
-    after = cadre.server("POST", "assignments/fetch_feedback",
-                         data={"course_id": "itbasics", "assignment_id": "hw1"}).json()
+    after = cadre.server(
+        "POST", "assignments/fetch_feedback", data={"course_id": "itbasics", "assignment_id": "hw1"}
+    ).json()
     submission = next(a for a in after["value"] if a["status"] == "submitted")
     feedback_dir = submission["submissions"][0]["local_feedback_path"]
     html = cadre.server("GET", f"files/{feedback_dir}/dues.html").text

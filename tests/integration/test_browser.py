@@ -53,9 +53,7 @@ def test_lesson_finish_button_records_completion(classroom, browser, login):
     log_in(page, classroom.base_url, "it-cadre1")
     page.wait_for_url("**/user/it-cadre1/**", timeout=180_000)
     # The lesson rendered by Voila on the cadre's own server, its kernel running as the cadre.
-    page.goto(
-        f"{classroom.base_url}/user/it-cadre1/voila/render/空中课堂/itbasics/lessons/01-dues.ipynb"
-    )
+    page.goto(f"{classroom.base_url}/user/it-cadre1/voila/render/空中课堂/itbasics/lessons/01-dues.ipynb")
     page.get_by_text("会员按月缴纳本人工资的 0.5% 作为会费").wait_for(timeout=120_000)
     page.get_by_role("button", name="完成本课").click()
     page.get_by_text("已记录").wait_for(timeout=60_000)

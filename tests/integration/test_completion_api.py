@@ -17,8 +17,9 @@ def test_cadre_records_own_completion_only(classroom, login):
     # Not enrolled in itother; no such lesson; no token at all.
     assert cadre.api("POST", url, json={"course_id": "itother", "lesson_id": "dues"}).status_code == 403
     assert cadre.api("POST", url, json={"course_id": "itbasics", "lesson_id": "x"}).status_code == 404
-    anonymous = requests.post(classroom.base_url + "/" + url, json={"course_id": "itbasics",
-                                                                     "lesson_id": "dues"}, timeout=30)
+    anonymous = requests.post(
+        classroom.base_url + "/" + url, json={"course_id": "itbasics", "lesson_id": "dues"}, timeout=30
+    )
     assert anonymous.status_code in (302, 401, 403)
     with PlatformDB(classroom.settings.platform_db) as db:
         rows = db.completions()

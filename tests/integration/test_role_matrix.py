@@ -42,9 +42,9 @@ def test_cadre_account_cannot_read_private_files(classroom, login):
         login(name).start_server()
     course = classroom.settings.course_root("itbasics")
     private = [
-        course / "source" / "hw1" / "dues.ipynb",   # solutions and hidden tests
+        course / "source" / "hw1" / "dues.ipynb",  # solutions and hidden tests
         course / "gradebook.db",
-        "/home/it-cadre1",                           # another cadre's home
+        "/home/it-cadre1",  # another cadre's home
     ]
     for path in private:
         probe = as_user("it-cadre2", "cat" if str(path).endswith((".ipynb", ".db")) else "ls", str(path))

@@ -27,16 +27,18 @@ def test_fixture_course_loads(course):
 @pytest.mark.parametrize(
     "old, new, message",
     [
-        ('points = 4', 'points = 5', "points = 5 but the notebooks' nbgrader cells add up to 4"),
-        ('pass_mark = 2', 'pass_mark = 9', "pass_mark 9 must lie between 0 and points 4"),
-        ('due = 2030-12-31T23:59:00+08:00', 'due = 2030-12-31T23:59:00',
-         "'due' needs a UTC offset"),
+        ("points = 4", "points = 5", "points = 5 but the notebooks' nbgrader cells add up to 4"),
+        ("pass_mark = 2", "pass_mark = 9", "pass_mark 9 must lie between 0 and points 4"),
+        ("due = 2030-12-31T23:59:00+08:00", "due = 2030-12-31T23:59:00", "'due' needs a UTC offset"),
         ('id = "basics"', 'id = "Basics!"', "id 'Basics!' must be an ASCII slug"),
-        ('title = "入门练习"\n', '', "missing field 'title'"),
-        ('notebook = "lessons/01-dues.ipynb"', 'notebook = "lessons/none.ipynb"',
-         "notebook 'lessons/none.ipynb' not found"),
+        ('title = "入门练习"\n', "", "missing field 'title'"),
+        (
+            'notebook = "lessons/01-dues.ipynb"',
+            'notebook = "lessons/none.ipynb"',
+            "notebook 'lessons/none.ipynb' not found",
+        ),
         ('id = "hw1"', 'id = "hw2"', "no notebooks in"),
-        ('[[assignments]]', '[[assignments]\n', "not valid TOML"),
+        ("[[assignments]]", "[[assignments]\n", "not valid TOML"),
     ],
 )
 def test_broken_course_toml_is_named(course, old, new, message):

@@ -31,8 +31,13 @@ def test_native_auth_with_lockout(tmp_path):
 
 
 def test_oauth_option_maps_to_generic_oauthenticator(tmp_path):
-    oauth = {"client_id": "id", "client_secret": "s", "authorize_url": "https://sso.example.cn/a",
-             "token_url": "https://sso.example.cn/t", "userdata_url": "https://sso.example.cn/u"}
+    oauth = {
+        "client_id": "id",
+        "client_secret": "s",
+        "authorize_url": "https://sso.example.cn/a",
+        "token_url": "https://sso.example.cn/t",
+        "userdata_url": "https://sso.example.cn/u",
+    }
     c = configured(tmp_path, {"auth": {"type": "oauth", "oauth": oauth}})
     assert c.JupyterHub.authenticator_class == "oauthenticator.generic.GenericOAuthenticator"
     assert c.GenericOAuthenticator.token_url == "https://sso.example.cn/t"
@@ -64,8 +69,14 @@ def test_formgrader_access_only_through_course_group(tmp_path):
 def test_one_formgrader_service_per_course_as_its_grader(tmp_path):
     c = configured(tmp_path, {"hub": {"service_port_base": 30000}})
     services = {s["name"]: s for s in c.JupyterHub.services}
-    assert set(services) == {"airclass-api", "dashboard", "learning", "enrollment", "labor-law",
-                             "idle-culler"}
+    assert set(services) == {
+        "airclass-api",
+        "dashboard",
+        "learning",
+        "enrollment",
+        "labor-law",
+        "idle-culler",
+    }
     assert services["labor-law"]["user"] == "grader-labor-law"
     assert services["labor-law"]["cwd"] == str(tmp_path / "courses" / "labor-law")
     ports = [s["url"] for s in c.JupyterHub.services if "url" in s]

@@ -11,7 +11,16 @@ from grader.settings import Settings, validate
 
 HEADER = ["学员编号", "姓名", "城市", "工会", "角色", "课程", "级别", "手机"]
 GOOD = [
-    ["jn0001", "王建国", "济南市", "济南市快递行业工会联合会", "学员", "labor-law;enrollment", "", "13900000001"],
+    [
+        "jn0001",
+        "王建国",
+        "济南市",
+        "济南市快递行业工会联合会",
+        "学员",
+        "labor-law;enrollment",
+        "",
+        "13900000001",
+    ],
     ["qd0002", "李秀英", "青岛", "青岛市物流园区工会联合会", "cadre", "enrollment", "", ""],
     ["px01", "周培训", "济南", "山东省总工会", "培训师", "labor-law", "", ""],
     ["boss", "孙主任", "济南", "山东省总工会", "管理员", "", "省", ""],
@@ -96,8 +105,19 @@ def test_bad_roster_changes_nothing(tmp_path):
         (settings.course_root(course)).mkdir(parents=True)
         (settings.course_root(course) / "course.toml").write_text("")
     with PlatformDB(settings.platform_db) as db:
-        db.upsert_people([{"user_id": "old1", "name": "旧学员", "city": "济南", "city_code": "3701",
-                           "union_name": "x", "role": "cadre", "courses": ["enrollment"]}])
+        db.upsert_people(
+            [
+                {
+                    "user_id": "old1",
+                    "name": "旧学员",
+                    "city": "济南",
+                    "city_code": "3701",
+                    "union_name": "x",
+                    "role": "cadre",
+                    "courses": ["enrollment"],
+                }
+            ]
+        )
     before = settings.platform_db.read_bytes()
     rows = [list(r) for r in GOOD]
     rows[3][2] = "上海"
