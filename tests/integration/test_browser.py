@@ -69,7 +69,7 @@ def test_manager_dashboard_on_a_phone(classroom, browser, tmp_path):
     page.wait_for_load_state()
     page.goto(f"{classroom.base_url}/services/dashboard/")
     page.get_by_text("学习进度看板").first.wait_for(timeout=120_000)
-    page.get_by_text("报名学员").wait_for(timeout=60_000)
+    page.get_by_text("报名学员", exact=True).wait_for(timeout=60_000)
     # the filters are live widgets, not their text repr
     page.get_by_role("combobox").first.wait_for(timeout=60_000)
     width = page.evaluate("document.documentElement.scrollWidth")

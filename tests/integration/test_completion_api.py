@@ -22,5 +22,5 @@ def test_cadre_records_own_completion_only(classroom, login):
     )
     assert anonymous.status_code in (302, 401, 403)
     with PlatformDB(classroom.settings.platform_db) as db:
-        rows = db.completions()
+        rows = db.completions("it-cadre2")
     assert [(u, c, lesson) for u, c, lesson, _ in rows] == [("it-cadre2", "itbasics", "dues")]
