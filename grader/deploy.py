@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -81,6 +82,32 @@ def course_nbgrader_config(settings: Settings, course_id: str) -> str:
     )
 
 
+# Cadres' (and trainers' own) servers get the student side of nbgrader only: the
+# formgrader and assignment authoring live in the per-course formgrader services.
+USER_SERVER_CONFIG = {
+    "ServerApp": {
+        "jpserver_extensions": {
+            "nbgrader.server_extensions.formgrader": False,
+            "nbgrader.server_extensions.course_list": False,
+        }
+    }
+}
+USER_LAB_PAGE_CONFIG = {
+    "disabledExtensions": {
+        "@jupyter/nbgrader:formgrader": True,
+        "@jupyter/nbgrader:create-assignment": True,
+        "@jupyter/nbgrader:course-list": True,
+    }
+}
+
+
+def _write_json(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o755)
+    path.write_text(json.dumps(data, indent=2))
+    os.chmod(path, 0o644)
+
+
 def prepare_data_dir(settings: Settings) -> None:
     accounts.require_root("Preparing the data directory")
     ensure_service_accounts(settings)
@@ -94,6 +121,8 @@ def prepare_data_dir(settings: Settings) -> None:
     config_dir = _mkdir(settings.jupyter_config_dir, 0o755)
     (config_dir / "nbgrader_config.py").write_text(student_nbgrader_config(settings))
     os.chmod(config_dir / "nbgrader_config.py", 0o644)
+    _write_json(config_dir / "jupyter_server_config.json", USER_SERVER_CONFIG)
+    _write_json(config_dir / "labconfig" / "page_config.json", USER_LAB_PAGE_CONFIG)
     _mkdir(settings.platform_db.parent, 0o770)
     fix_platform_permissions(settings)
 

@@ -1,5 +1,6 @@
 """The whole loop through the hub: fetch → edit → submit → `airclass grade` → feedback."""
 
+import json
 import re
 import subprocess
 import sys
@@ -78,5 +79,13 @@ def test_lab_speaks_chinese(classroom, login):
     assert plugin["schema"]["properties"]["locale"]["default"] == "zh_CN"
     langs = cadre.server("GET", "lab/api/translations").json()
     assert "zh_CN" in langs["data"], "the zh-CN language pack is installed"
+    # Cadres get the assignment list, not the trainers' formgrader or authoring tools.
+    assert cadre.server("GET", "formgrader").status_code == 404
+    lab_page = cadre.server("GET", "lab").text
+    page_config = json.loads(
+        re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', lab_page, re.S).group(1)
+    )
+    assert "@jupyter/nbgrader:formgrader" in page_config["disabledExtensions"]
+    assert "@jupyter/nbgrader:assignment-list" not in page_config["disabledExtensions"]
     lessons = cadre.server("GET", "api/contents/空中课堂/itbasics/lessons").json()
     assert [f["name"] for f in lessons["content"]] == ["01-dues.ipynb"]
