@@ -45,17 +45,22 @@ def cmd_roster_import(args) -> int:
     from grader.roster import import_roster
 
     settings = load(args.settings)
-    report = import_roster(
-        settings, args.file, dry_run=args.dry_run, initial_password=args.initial_password
-    )
+    report = import_roster(settings, args.file, dry_run=args.dry_run, initial_password=args.initial_password)
     counts = report.counts()
     verb = "would import" if args.dry_run else "imported"
     print(
         f"{args.file}: {verb} {len(report.people)} people "
         f"({counts['cadre']} 学员, {counts['trainer']} 培训师, {counts['manager']} 管理员)"
     )
-    if not args.dry_run:
-        print("Restart the hub (airclass hub) so new accounts and groups take effect.")
+    if args.dry_run:
+        return 0
+    if report.hub_changes is None:
+        print("The hub is not running: the roster takes effect when it starts.")
+    else:
+        print(
+            f"Running hub updated: {report.hub_changes['users']} new accounts, "
+            f"{report.hub_changes['memberships']} group memberships added."
+        )
     return 0
 
 
@@ -144,18 +149,14 @@ def build_parser() -> argparse.ArgumentParser:
     hub = sub.add_parser("hub", help="serve the hub in the foreground")
     hub.set_defaults(func=cmd_hub)
 
-    roster = sub.add_parser("roster", help="roster commands").add_subparsers(
-        dest="sub", required=True
-    )
+    roster = sub.add_parser("roster", help="roster commands").add_subparsers(dest="sub", required=True)
     imp = roster.add_parser("import", help="import a roster CSV/XLSX (all rows or nothing)")
     imp.add_argument("file")
     imp.add_argument("--dry-run", action="store_true", help="validate only, change nothing")
     imp.add_argument("--initial-password", help="password for roster users who have none yet")
     imp.set_defaults(func=cmd_roster_import)
 
-    course = sub.add_parser("course", help="course commands").add_subparsers(
-        dest="sub", required=True
-    )
+    course = sub.add_parser("course", help="course commands").add_subparsers(dest="sub", required=True)
     val = course.add_parser("validate", help="check course.toml and notebooks")
     val.add_argument("paths", nargs="*", help="course folders (default: ./courses/*)")
     val.set_defaults(func=cmd_course_validate)

@@ -20,6 +20,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 API_SERVICE = "airclass-api"
 DASHBOARD_SERVICE = "dashboard"
 LEARNING_SERVICE = "learning"
+ADMIN_SERVICE = "airclass-admin"
 BASE_GROUPS = {"cadre": "cadres", "trainer": "trainers", "manager": "managers"}
 
 
@@ -103,21 +104,33 @@ def update_spawner(c: Config, settings: Settings) -> None:
     c.AirclassSpawner.settings_file = str(settings.source) if settings.source else ""
 
 
-def update_groups_and_roles(c: Config, roster: list[dict], course_ids: list[str]) -> None:
-    groups: dict[str, dict] = {name: {"users": []} for name in BASE_GROUPS.values()}
+def desired_groups(roster: list[dict], course_ids: list[str]) -> dict[str, list[str]]:
+    """Hub group → members: role groups, and per course nbgrader-<c> / formgrade-<c>."""
+    groups: dict[str, list[str]] = {name: [] for name in BASE_GROUPS.values()}
     for course in course_ids:
-        groups[f"nbgrader-{course}"] = {"users": []}
-        groups[f"formgrade-{course}"] = {"users": []}
+        groups[f"nbgrader-{course}"] = []
+        groups[f"formgrade-{course}"] = []
     for person in roster:
-        groups[BASE_GROUPS[person["role"]]]["users"].append(person["user_id"])
+        groups[BASE_GROUPS[person["role"]]].append(person["user_id"])
         for course in person["courses"]:
             if course not in course_ids:
                 continue
             if person["role"] in ("cadre", "trainer"):
-                groups[f"nbgrader-{course}"]["users"].append(person["user_id"])
+                groups[f"nbgrader-{course}"].append(person["user_id"])
             if person["role"] == "trainer":
-                groups[f"formgrade-{course}"]["users"].append(person["user_id"])
-    c.JupyterHub.load_groups = groups
+                groups[f"formgrade-{course}"].append(person["user_id"])
+    return groups
+
+
+def admin_token(settings: Settings) -> str:
+    """Token of the `airclass-admin` service: the CLI uses it to sync a new roster live."""
+    return _secret_file(settings, "admin_api_token")
+
+
+def update_groups_and_roles(c: Config, roster: list[dict], course_ids: list[str]) -> None:
+    c.JupyterHub.load_groups = {
+        name: {"users": users} for name, users in desired_groups(roster, course_ids).items()
+    }
 
     roles = [
         # User servers act with their owner's permissions: nbgrader's extensions ask the
@@ -154,6 +167,13 @@ def update_groups_and_roles(c: Config, roster: list[dict], course_ids: list[str]
                 "scopes": ["list:services", f"read:services!service={course}"],
             }
         )
+    roles.append(
+        {
+            "name": ADMIN_SERVICE,
+            "services": [ADMIN_SERVICE],
+            "scopes": ["admin:users", "admin:groups", "list:users"],
+        }
+    )
     roles.append(
         {
             "name": "idle-culler",
@@ -220,6 +240,8 @@ def update_services(c: Config, settings: Settings, course_ids: list[str]) -> Non
                 "oauth_no_confirm": True,
             }
         )
+    # No process: only a token, for `airclass roster import` to update a running hub.
+    services.append({"name": ADMIN_SERVICE, "api_token": admin_token(settings)})
     culler = settings["culler"]
     if culler["enabled"]:
         services.append(

@@ -62,6 +62,7 @@ class RosterError(ValueError):
 @dataclass
 class RosterReport:
     people: list[dict] = field(default_factory=list)
+    hub_changes: dict[str, int] | None = None  # None: no running hub was updated
 
     def counts(self) -> dict[str, int]:
         out = {"cadre": 0, "trainer": 0, "manager": 0}
@@ -137,9 +138,7 @@ def parse_roster(path: str | Path, known_courses: set[str]) -> RosterReport:
         elif user_id in RESERVED or user_id.startswith(("grader-", "ac-")):
             bad("user_id", f"'{user_id}' is reserved for the system; choose another id")
         elif user_id in seen:
-            bad(
-                "user_id", f"'{user_id}' already appears in row {seen[user_id]}; ids must be unique"
-            )
+            bad("user_id", f"'{user_id}' already appears in row {seen[user_id]}; ids must be unique")
         else:
             seen[user_id] = n
         name = cell("name")
@@ -203,7 +202,7 @@ def import_roster(
     Nothing is written unless every row is valid. With `initial_password`, roster users
     without a password get that one (the demo); others set theirs on the sign-up page.
     """
-    from grader import deploy
+    from grader import deploy, hubsync
     from grader.credentials import ensure_credentials
     from grader.grading import sync_students
     from grader.platform_db import PlatformDB
@@ -222,4 +221,6 @@ def import_roster(
     for course in sorted(deployed):
         cadres = [p for p in report.people if p["role"] == "cadre" and course in p["courses"]]
         sync_students(settings, course, cadres)
+    if hubsync.hub_is_running(settings):
+        report.hub_changes = hubsync.sync_roster(settings, report.people, sorted(deployed))
     return report

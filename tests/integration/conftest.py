@@ -32,6 +32,7 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURE_COURSE = REPO / "tests" / "fixtures" / "courses" / "basics"
 PASSWORD = "it-Pa55word!"
 COURSES = ("itbasics", "itother")
+LATE_USERS = ("it-late",)  # added by a roster import while the hub runs
 ROSTER = [
     # user_id, name, city, union, role, courses, level
     ("it-cadre1", "测试学员甲", "济南", "济南市快递行业工会联合会", "学员", "itbasics;itother", ""),
@@ -69,6 +70,14 @@ def make_course(dest_root: Path, course_id: str) -> Path:
     return dest
 
 
+def write_roster(path: Path, rows) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["学员编号", "姓名", "城市", "工会", "角色", "课程", "级别"])
+        writer.writerows(rows)
+    return path
+
+
 @dataclass
 class Classroom:
     settings: Settings
@@ -102,12 +111,7 @@ def classroom():
     for course_id in COURSES:
         deploy.deploy_course(settings, load_course(make_course(catalog, course_id)))
     deploy.deploy_dashboards(settings, REPO / "notebooks")
-    roster_file = data_dir / "roster.csv"
-    with roster_file.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["学员编号", "姓名", "城市", "工会", "角色", "课程", "级别"])
-        writer.writerows(ROSTER)
-    import_roster(settings, roster_file, initial_password=PASSWORD)
+    import_roster(settings, write_roster(data_dir / "roster.csv", ROSTER), initial_password=PASSWORD)
     grading.release(settings, load_course(settings.course_root("itbasics")), "hw1")
 
     log = data_dir / "hub.log"
@@ -117,8 +121,8 @@ def classroom():
         yield Classroom(settings, f"http://127.0.0.1:{port}", hub, log)
     finally:
         launcher.stop_hub(hub)
-        for row in ROSTER:
-            accounts.delete_user(row[0])
+        for name in [row[0] for row in ROSTER] + list(LATE_USERS):
+            accounts.delete_user(name)
         for course_id in COURSES:
             accounts.delete_user(accounts.grader_account(course_id))
             if accounts.group_exists(accounts.course_group(course_id)):

@@ -76,6 +76,7 @@ def test_one_formgrader_service_per_course_as_its_grader(tmp_path):
         "enrollment",
         "labor-law",
         "idle-culler",
+        "airclass-admin",
     }
     assert services["labor-law"]["user"] == "grader-labor-law"
     assert services["labor-law"]["cwd"] == str(tmp_path / "courses" / "labor-law")
@@ -94,3 +95,12 @@ def test_spawner_runs_the_world_readable_runtime(tmp_path):
     assert c.Spawner.cmd == ["/opt/x/bin/jupyterhub-singleuser"]
     assert c.Spawner.environment["JUPYTER_CONFIG_PATH"] == str(tmp_path / "etc" / "jupyter")
     assert c.JupyterHub.spawner_class == "grader.spawner.AirclassSpawner"
+
+
+def test_admin_service_can_sync_users_and_groups_only(tmp_path):
+    c = configured(tmp_path)
+    roles = {r["name"]: r for r in c.JupyterHub.load_roles}
+    assert roles["airclass-admin"]["services"] == ["airclass-admin"]
+    assert set(roles["airclass-admin"]["scopes"]) == {"admin:users", "admin:groups", "list:users"}
+    admin = next(s for s in c.JupyterHub.services if s["name"] == "airclass-admin")
+    assert admin["api_token"] == (tmp_path / "hub" / "admin_api_token").read_text().strip()
