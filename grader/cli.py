@@ -54,6 +54,7 @@ def cmd_roster_import(args) -> int:
     )
     if args.dry_run:
         return 0
+    _refresh_dashboards(settings)
     if report.hub_changes is None:
         print("The hub is not running: the roster takes effect when it starts.")
     else:
@@ -120,7 +121,16 @@ def cmd_grade(args) -> int:
     settings = load(args.settings)
     course = load_course(settings.course_root(args.course))
     print(grade(settings, course, args.assignment).table())
+    _refresh_dashboards(settings)
     return 0
+
+
+def _refresh_dashboards(settings) -> None:
+    from grader.dashboard_server import warm_cache
+
+    warning = warm_cache(settings)
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def cmd_report_progress(args) -> int:

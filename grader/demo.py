@@ -15,6 +15,7 @@ from pathlib import Path
 from grader import accounts, deploy, grading, launcher, runtime
 from grader.catalog import discover, load_course
 from grader.cities import CITY_CODES
+from grader.dashboard_server import warm_cache
 from grader.demo_seed import seed_progress
 from grader.roster import import_roster
 from grader.settings import Settings, load
@@ -147,6 +148,9 @@ def set_up(settings: Settings, password: str, courses_dir: Path, notebooks_dir: 
     for course in deployed:
         deploy.fix_course_permissions(settings, course.id)
     deploy.fix_platform_permissions(settings)
+    warning = warm_cache(settings)
+    if warning:
+        print(f"[airclass] warning: {warning}")
     return course_ids
 
 

@@ -61,6 +61,7 @@ def test_cadre_fetches_submits_and_reads_feedback(classroom, login):
     # 2 autograded points of 2; the written answer (2 points) waits for the trainer.
     assert "it-cadre1: 2（待人工评分）" in graded.stdout
     assert "满分 4" in graded.stdout
+    assert "warning" not in graded.stderr, graded.stderr  # dashboards' cache refreshed too
 
     after = cadre.server(
         "POST", "assignments/fetch_feedback", data={"course_id": "itbasics", "assignment_id": "hw1"}
