@@ -14,16 +14,17 @@ import sys
 import textwrap
 from pathlib import Path
 
-import nbformat
 import pandas as pd
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE / "lessons"))
+sys.path[:0] = [str(HERE / "lessons"), str(HERE.parent.parent)]  # uniondata; this checkout's grader
 import uniondata as ud  # noqa: E402
 
+from grader.nbbuild import nbgrader_cell as nbg  # noqa: E402
+from grader.nbbuild import python_notebook, write_notebook  # noqa: E402
+
 COURSE = "union-data"
-KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 OPINION = "《关于推动农民工入会工作的意见》（山东省总工会、省人社厅，2019）"
 
@@ -41,21 +42,8 @@ def setup(extra: str):
     return code((textwrap.dedent(SETUP).strip() + "\n" + textwrap.dedent(extra).strip()).strip())
 
 
-def nbg(cell, grade_id, *, points=0, grade=False, solution=False, locked=False):
-    cell.metadata["nbgrader"] = {
-        "grade": grade,
-        "grade_id": grade_id,
-        "locked": locked,
-        "points": points,
-        "schema_version": 3,
-        "solution": solution,
-        "task": False,
-    }
-    return cell
-
-
 def notebook(cells):
-    return new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC, "language_info": {"name": "python"}})
+    return python_notebook(cells, language_info=True)
 
 
 # ---------------------------------------------------------------- figures for the text
@@ -1444,21 +1432,14 @@ def assignment_services():
 # ---------------------------------------------------------------- write everything
 
 
-def write(nb: nbformat.NotebookNode, path: Path) -> None:
-    """Write with stable cell ids, so rebuilding without changes leaves git clean."""
-    for index, cell in enumerate(nb.cells):
-        cell.id = f"cell-{index:02d}"
-    nbformat.write(nb, path)
-
-
 def main() -> None:
     lessons = HERE / "lessons"
-    write(lesson_cleaning(), lessons / "01-cleaning.ipynb")
-    write(lesson_groupby(), lessons / "02-groupby-city.ipynb")
-    write(lesson_merge(), lessons / "03-merge-targets.ipynb")
-    write(lesson_chart(), lessons / "04-read-chart.ipynb")
-    write(assignment_coverage(), HERE / "source" / "a1-coverage" / "coverage.ipynb")
-    write(assignment_services(), HERE / "source" / "a2-services" / "services.ipynb")
+    write_notebook(lesson_cleaning(), lessons / "01-cleaning.ipynb")
+    write_notebook(lesson_groupby(), lessons / "02-groupby-city.ipynb")
+    write_notebook(lesson_merge(), lessons / "03-merge-targets.ipynb")
+    write_notebook(lesson_chart(), lessons / "04-read-chart.ipynb")
+    write_notebook(assignment_coverage(), HERE / "source" / "a1-coverage" / "coverage.ipynb")
+    write_notebook(assignment_services(), HERE / "source" / "a2-services" / "services.ipynb")
 
 
 if __name__ == "__main__":

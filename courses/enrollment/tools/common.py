@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell
 
 COURSE = Path(__file__).resolve().parent.parent
 REPO = COURSE.parent.parent
@@ -17,7 +17,12 @@ for extra in (COURSE / "lessons", REPO):
 
 import enrollkit as ek  # noqa: E402
 
-KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+from grader.nbbuild import nbgrader_cell, python_notebook, write_notebook  # noqa: E402
+
+# The course's short names for the shared notebook helpers (lessons.py, assignments.py).
+nbg = nbgrader_cell
+notebook = python_notebook
+write = write_notebook  # stable cell ids keep rebuild diffs quiet
 
 
 def md(text: str) -> nbformat.NotebookNode:
@@ -26,39 +31,6 @@ def md(text: str) -> nbformat.NotebookNode:
 
 def code(text: str) -> nbformat.NotebookNode:
     return new_code_cell(text.strip("\n"))
-
-
-def nbg(
-    cell,
-    grade_id: str,
-    *,
-    points: float = 0,
-    grade: bool = False,
-    solution: bool = False,
-    locked: bool = False,
-):
-    cell.metadata["nbgrader"] = {
-        "grade": grade,
-        "grade_id": grade_id,
-        "locked": locked,
-        "points": points,
-        "schema_version": 3,
-        "solution": solution,
-        "task": False,
-    }
-    return cell
-
-
-def notebook(cells) -> nbformat.NotebookNode:
-    return new_notebook(cells=list(cells), metadata={"kernelspec": dict(KERNELSPEC)})
-
-
-def write(nb: nbformat.NotebookNode, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for index, cell in enumerate(nb.cells):  # stable ids keep rebuild diffs quiet
-        cell.id = f"cell-{index:02d}"
-    nbformat.validate(nb)
-    nbformat.write(nb, path)
 
 
 def sid(area: str, y: int, m: int, d: int, seq: int) -> str:

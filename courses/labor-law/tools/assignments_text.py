@@ -10,13 +10,7 @@ from __future__ import annotations
 
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
-
-def nbg(cell, grade_id, *, points=0, grade=False, solution=False, locked=False):
-    cell.metadata["nbgrader"] = {
-        "grade": grade, "grade_id": grade_id, "locked": locked, "points": points,
-        "schema_version": 3, "solution": solution, "task": False,
-    }
-    return cell
+from grader.nbbuild import nbgrader_cell as nbg
 
 
 def info(grade_id: str, text: str):

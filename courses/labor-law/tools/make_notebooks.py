@@ -10,28 +10,19 @@ import csv
 import sys
 from pathlib import Path
 
-import nbformat
-
 HERE = Path(__file__).resolve().parent
 COURSE = HERE.parent
-sys.path.insert(0, str(HERE))
+sys.path[:0] = [str(HERE), str(COURSE.parent.parent)]  # the texts; this checkout's grader
 
 import assignments_text  # noqa: E402
 import lessons_text  # noqa: E402
 
-KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
+from grader.nbbuild import python_notebook, write_notebook  # noqa: E402
 
 
-def notebook(cells: list) -> nbformat.NotebookNode:
-    nb = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": KERNEL,
-                                                         "language_info": {"name": "python"}})
-    for cell in nb.cells:
-        cell.pop("id", None)
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-    nb.nbformat_minor = 4
-    return nb
+def write(cells: list, path: Path) -> None:
+    """Python notebook without cell ids (nbformat 4.4), as this course has always been written."""
+    write_notebook(python_notebook(cells, language_info=True), path, cell_ids=False)
 
 
 def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
@@ -44,12 +35,9 @@ def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
 
 def main() -> None:
     for name, cells in lessons_text.LESSONS.items():
-        path = COURSE / "lessons" / name
-        nbformat.write(notebook(cells()), path)
+        write(cells(), COURSE / "lessons" / name)
     for folder, name, cells in assignments_text.ASSIGNMENTS:
-        path = COURSE / "source" / folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(notebook(cells()), path)
+        write(cells(), COURSE / "source" / folder / name)
     for relpath, (header, rows) in {**lessons_text.DATA, **assignments_text.DATA}.items():
         write_csv(COURSE / relpath, header, rows)
 
