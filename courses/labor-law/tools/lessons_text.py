@@ -14,7 +14,7 @@ def opening(lesson_id: str, title: str, goals: str) -> list:
         md(f"# {title}\n\n{goals}"),
         code("from grader import lessonkit as lk\n"
              "import laborcalc as lc\n"
-             f'lk.video("{COURSE_ID}", "{lesson_id}");  # 分号：只显示一次'),
+             f'lk.video("{COURSE_ID}", "{lesson_id}")'),
     ]
 
 
@@ -22,7 +22,7 @@ def closing(lesson_id: str) -> list:
     return [
         md("## 完成本课\n\n学完后点击下面的按钮，平台会记录你的学习进度"
            "（离线时会提示未上传，不影响学习）。"),
-        code(f'lk.finish_lesson("{COURSE_ID}", "{lesson_id}");'),
+        code(f'lk.finish_lesson("{COURSE_ID}", "{lesson_id}")'),
     ]
 
 
