@@ -72,6 +72,28 @@ def test_cadre_fetches_submits_and_reads_feedback(classroom, login):
     assert re.search(r"Score: 2\.0 / 4\.0", html), "the cadre sees their score in the feedback"
     assert "monthly_dues(5123)" not in html, "hidden test text stays hidden in feedback"
 
+    # The trainer grades the written answer in the course's formgrader (its REST API, with
+    # the trainer's own token), then returns feedback again.
+    trainer = login("it-trainer-a")
+    formgrader = "services/itbasics/formgrader/api"
+    submissions = trainer.api("GET", f"{formgrader}/submitted_notebooks/hw1/dues").json()
+    mine = next(s for s in submissions if s["student"] == "it-cadre1")
+    assert mine["needs_manual_grade"]
+    grades = trainer.api("GET", f"{formgrader}/grades?submission_id={mine['id']}").json()
+    written = next(g for g in grades if g["name"] == "why_dues")
+    put = trainer.api("PUT", f"{formgrader}/grade/{written['id']}", json={"manual_score": 2})
+    assert put.status_code == 200, put.text
+    other_course = trainer.api("GET", "services/itother/formgrader/api/assignments")
+    assert other_course.status_code == 403
+
+    regraded = airclass(classroom, "grade", "itbasics", "hw1")
+    assert regraded.returncode == 0, regraded.stderr
+    assert "it-cadre1: 4\n" in regraded.stdout + "\n"
+    cadre.server("POST", "assignments/fetch_feedback",
+                 data={"course_id": "itbasics", "assignment_id": "hw1"})
+    html = cadre.server("GET", f"files/{feedback_dir}/dues.html").text
+    assert re.search(r"Score: 4\.0 / 4\.0", html), "the trainer's grade reaches the cadre"
+
 
 def test_lab_speaks_chinese(classroom, login):
     cadre = login("it-cadre2")
