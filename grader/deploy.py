@@ -76,7 +76,7 @@ def course_nbgrader_config(settings: Settings, course_id: str) -> str:
         f"c.CourseDirectory.course_id = {course_id!r}\n"
         f"c.Exchange.root = {str(settings.exchange_dir)!r}\n"
         "c.Exchange.path_includes_course = True\n"
-        "c.ExecutePreprocessor.timeout = 120\n"
+        f"c.ExecutePreprocessor.timeout = {settings['nbgrader']['execute_timeout']}\n"
         "# Feedback shows the hidden tests' results but never their text.\n"
         "c.ClearHiddenTests.enforce_metadata = True\n"
     )

@@ -59,6 +59,7 @@ DEFAULTS: dict[str, Any] = {
         "mem_limit": "",
     },
     "culler": {"enabled": True, "timeout": 3600, "every": 300},
+    "nbgrader": {"execute_timeout": 120},
     "accounts": {"unix_group": "airclass-users"},
 }
 
@@ -133,6 +134,11 @@ SCHEMA: dict[str, Any] = {
                 "timeout": {"type": "integer", "minimum": 60},
                 "every": {"type": "integer", "minimum": 10},
             },
+        },
+        "nbgrader": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {"execute_timeout": {"type": "integer", "minimum": 5}},
         },
         "accounts": {
             "type": "object",

@@ -51,3 +51,13 @@ def test_env_variable_selects_the_file(tmp_path, monkeypatch):
     path.write_text("[hub]\nport = 8123\n", encoding="utf-8")
     monkeypatch.setenv("AIRCLASS_SETTINGS", str(path))
     assert load()["hub"]["port"] == 8123
+
+
+def test_nbgrader_timeout_reaches_the_course_config(tmp_path):
+    from grader.deploy import course_nbgrader_config
+    from grader.settings import Settings
+
+    settings = Settings(validate({"data_dir": str(tmp_path), "nbgrader": {"execute_timeout": 45}}), None)
+    config = course_nbgrader_config(settings, "labor-law")
+    assert "c.ExecutePreprocessor.timeout = 45\n" in config
+    assert f"c.CourseDirectory.root = '{tmp_path}/courses/labor-law'" in config
