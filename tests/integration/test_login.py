@@ -38,3 +38,8 @@ def test_lockout_after_repeated_failures(classroom):
     assert not locked.logged_in()
     # The control case: the same right password works for an account that is not locked.
     assert classroom.user("it-trainer-b").login(PASSWORD).status_code == 302
+
+
+def test_signup_page_is_chinese(classroom):
+    page = classroom.user("anyone").web.get(classroom.base_url + "/hub/signup", timeout=30)
+    assert page.status_code == 200 and "设置密码" in page.text
