@@ -28,6 +28,7 @@ import pytest  # noqa: E402
 
 from grader import lessonkit as lk  # noqa: E402
 from grader.catalog import load_course  # noqa: E402
+from grader.cities import CITY_CODES  # noqa: E402  (DOMAIN.md: the 16 prefecture-level cities)
 from grader.selfcheck import check_assignment, locked_cell_ids  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,25 +39,6 @@ A1 = COURSE / "source" / "a1-coverage"
 A2 = COURSE / "source" / "a2-services"
 A1_NB = A1 / "coverage.ipynb"
 A2_NB = A2 / "services.ipynb"
-
-CITY_CODES = {  # DOMAIN.md: Shandong's 16 prefecture-level cities
-    "济南": "3701",
-    "青岛": "3702",
-    "淄博": "3703",
-    "枣庄": "3704",
-    "东营": "3705",
-    "烟台": "3706",
-    "潍坊": "3707",
-    "济宁": "3708",
-    "泰安": "3709",
-    "威海": "3710",
-    "日照": "3711",
-    "临沂": "3713",
-    "德州": "3714",
-    "聊城": "3715",
-    "滨州": "3716",
-    "菏泽": "3717",
-}
 
 
 def _import(name: str, path: Path):

@@ -20,45 +20,51 @@ import csv
 import math
 import random
 import shutil
+import sys
 from pathlib import Path
 
 SEED = 20191107  # the day the 2019 Shandong opinion was reported
 HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent / "lessons"), str(HERE.parents[2])]  # uniondata; this checkout's grader
+import uniondata as ud  # noqa: E402
+
+from grader.cities import CITY_CODES  # noqa: E402
 
 URBAN = "市辖区"
 COUNTY = "县/县级市"
 
-# city, division code, weight (relative size), urban districts, counties / county-level cities
-CITIES: list[tuple[str, str, int, list[str], list[str]]] = [
-    ("济南", "3701", 120, ["历下区", "市中区", "槐荫区", "历城区", "章丘区", "莱芜区"], ["平阴县", "商河县"]),
+# city, weight (relative size), urban districts, counties / county-level cities
+CITY_AREAS: list[tuple[str, int, list[str], list[str]]] = [
+    ("济南", 120, ["历下区", "市中区", "槐荫区", "历城区", "章丘区", "莱芜区"], ["平阴县", "商河县"]),
     (
         "青岛",
-        "3702",
         130,
         ["市南区", "市北区", "黄岛区", "崂山区", "城阳区", "即墨区"],
         ["胶州市", "平度市", "莱西市"],
     ),
-    ("淄博", "3703", 80, ["张店区", "淄川区", "博山区", "临淄区", "周村区"], ["桓台县", "高青县", "沂源县"]),
-    ("枣庄", "3704", 50, ["市中区", "薛城区", "峄城区", "台儿庄区"], ["滕州市"]),
-    ("东营", "3705", 50, ["东营区", "河口区", "垦利区"], ["利津县", "广饶县"]),
-    ("烟台", "3706", 100, ["芝罘区", "福山区", "莱山区", "蓬莱区"], ["龙口市", "莱阳市", "莱州市", "招远市"]),
+    ("淄博", 80, ["张店区", "淄川区", "博山区", "临淄区", "周村区"], ["桓台县", "高青县", "沂源县"]),
+    ("枣庄", 50, ["市中区", "薛城区", "峄城区", "台儿庄区"], ["滕州市"]),
+    ("东营", 50, ["东营区", "河口区", "垦利区"], ["利津县", "广饶县"]),
+    ("烟台", 100, ["芝罘区", "福山区", "莱山区", "蓬莱区"], ["龙口市", "莱阳市", "莱州市", "招远市"]),
     (
         "潍坊",
-        "3707",
         110,
         ["潍城区", "寒亭区", "坊子区", "奎文区"],
         ["青州市", "诸城市", "寿光市", "高密市", "昌乐县"],
     ),
-    ("济宁", "3708", 90, ["任城区", "兖州区"], ["曲阜市", "邹城市", "嘉祥县", "金乡县", "梁山县"]),
-    ("泰安", "3709", 60, ["泰山区", "岱岳区"], ["新泰市", "肥城市", "宁阳县", "东平县"]),
-    ("威海", "3710", 50, ["环翠区", "文登区"], ["荣成市", "乳山市"]),
-    ("日照", "3711", 45, ["东港区", "岚山区"], ["莒县", "五莲县"]),
-    ("临沂", "3713", 100, ["兰山区", "罗庄区", "河东区"], ["沂水县", "兰陵县", "郯城县", "费县", "临沭县"]),
-    ("德州", "3714", 70, ["德城区", "陵城区"], ["禹城市", "乐陵市", "齐河县", "平原县"]),
-    ("聊城", "3715", 70, ["东昌府区", "茌平区"], ["临清市", "阳谷县", "冠县", "高唐县"]),
-    ("滨州", "3716", 60, ["滨城区", "沾化区"], ["邹平市", "博兴县", "惠民县"]),
-    ("菏泽", "3717", 80, ["牡丹区", "定陶区"], ["曹县", "单县", "郓城县", "巨野县"]),
+    ("济宁", 90, ["任城区", "兖州区"], ["曲阜市", "邹城市", "嘉祥县", "金乡县", "梁山县"]),
+    ("泰安", 60, ["泰山区", "岱岳区"], ["新泰市", "肥城市", "宁阳县", "东平县"]),
+    ("威海", 50, ["环翠区", "文登区"], ["荣成市", "乳山市"]),
+    ("日照", 45, ["东港区", "岚山区"], ["莒县", "五莲县"]),
+    ("临沂", 100, ["兰山区", "罗庄区", "河东区"], ["沂水县", "兰陵县", "郯城县", "费县", "临沭县"]),
+    ("德州", 70, ["德城区", "陵城区"], ["禹城市", "乐陵市", "齐河县", "平原县"]),
+    ("聊城", 70, ["东昌府区", "茌平区"], ["临清市", "阳谷县", "冠县", "高唐县"]),
+    ("滨州", 60, ["滨城区", "沾化区"], ["邹平市", "博兴县", "惠民县"]),
+    ("菏泽", 80, ["牡丹区", "定陶区"], ["曹县", "单县", "郓城县", "巨野县"]),
 ]
+# the same with the division code from grader.cities: (city, code, weight, urban, counties)
+CITIES = [(city, CITY_CODES[city], *rest) for city, *rest in CITY_AREAS]
+assert sorted(city for city, *_ in CITY_AREAS) == sorted(CITY_CODES), "one row per city"
 
 # industry, share of migrant workers, chance to sit in an industrial zone, size factor
 INDUSTRIES: list[tuple[str, float, float, float]] = [
@@ -144,41 +150,9 @@ BIG_FIRM_UNION_RATE = {
     "菏泽": 0.74,
 }
 
-RAW_HEADER = [
-    "企业编号",
-    "企业名称",
-    "所在市",
-    "区县",
-    "区县类型",
-    "行业",
-    "职工人数",
-    "农民工人数",
-    "是否建会",
-    "建会年份",
-    "会员人数",
-    "距最近法律援助站(公里)",
-    "到达法律援助站(分钟)",
-    "最近法律援助站",
-    "所在园区",
-]
-CLEAN_HEADER = [
-    "enterprise_id",
-    "name",
-    "city",
-    "city_code",
-    "district",
-    "district_type",
-    "industry",
-    "employees",
-    "migrant_workers",
-    "union_founded",
-    "union_year",
-    "members",
-    "legal_aid_km",
-    "legal_aid_minutes",
-    "nearest_station_id",
-    "zone_id",
-]
+# the ledger's columns exactly as the lesson helpers read them
+RAW_HEADER = list(ud.RAW_TO_CLEAN)
+CLEAN_HEADER = ud.CLEAN_COLUMNS
 
 ASSIGNMENT_FILES = {
     "a1-coverage": ["enterprises.csv", "targets.csv"],

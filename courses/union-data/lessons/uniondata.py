@@ -20,26 +20,10 @@ import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 
+from grader.cities import CITY_CODES  # the 16 cities and their division codes
+
 URBAN = "市辖区"
-CITY_CODES = {
-    "济南": "3701",
-    "青岛": "3702",
-    "淄博": "3703",
-    "枣庄": "3704",
-    "东营": "3705",
-    "烟台": "3706",
-    "潍坊": "3707",
-    "济宁": "3708",
-    "泰安": "3709",
-    "威海": "3710",
-    "日照": "3711",
-    "临沂": "3713",
-    "德州": "3714",
-    "聊城": "3715",
-    "滨州": "3716",
-    "菏泽": "3717",
-}
-CITY_ORDER = list(CITY_CODES)
+CITY_ORDER = sorted(CITY_CODES, key=CITY_CODES.__getitem__)  # tables list cities in division-code order
 
 RAW_TO_CLEAN = {
     "企业编号": "enterprise_id",
