@@ -72,7 +72,9 @@ def a1_cells() -> list:
     return [
         info("a1-intro", A1_INTRO),
         nbg(new_code_cell(A1_HELPERS), "a1-helpers", locked=True),
-        info("a1-q1", """## 1. 加班费（2 分）——《劳动法》第四十四条
+        info(
+            "a1-q1",
+            """## 1. 加班费（2 分）——《劳动法》第四十四条
 
 实现 `overtime_pay(monthly_wage, workday_hours=0, restday_hours=0, holiday_hours=0)`，返回加班费合计（元）。
 
@@ -81,16 +83,23 @@ def a1_cells() -> list:
 - 合计 = 小时工资 ×（1.5 × 工作日小时 + 2 × 休息日小时 + 3 × 法定休假日小时），最后保留两位小数；
 - 任一参数为负数时 `raise ValueError`。
 
-例：月工资 4,350 元（小时工资 25 元），工作日延时 10 小时 → 375.0。"""),
-        answer("a1-overtime", """def overtime_pay(monthly_wage, workday_hours=0, restday_hours=0, holiday_hours=0):
+例：月工资 4,350 元（小时工资 25 元），工作日延时 10 小时 → 375.0。""",
+        ),
+        answer(
+            "a1-overtime",
+            """def overtime_pay(monthly_wage, workday_hours=0, restday_hours=0, holiday_hours=0):
     ### BEGIN SOLUTION
     values = (monthly_wage, workday_hours, restday_hours, holiday_hours)
     if any(v < 0 for v in values):
         raise ValueError("金额和小时数不能为负数")
     hourly = monthly_wage / 21.75 / 8
     return round(hourly * (1.5 * workday_hours + 2 * restday_hours + 3 * holiday_hours) + 1e-9, 2)
-    ### END SOLUTION"""),
-        tests("a1-test-overtime", 2, """assert _close(overtime_pay(4350, workday_hours=10), 375.0)     # 25 × 10 × 150%
+    ### END SOLUTION""",
+        ),
+        tests(
+            "a1-test-overtime",
+            2,
+            """assert _close(overtime_pay(4350, workday_hours=10), 375.0)     # 25 × 10 × 150%
 assert _close(overtime_pay(4350, restday_hours=8), 400.0)      # 25 × 8 × 200%
 ### BEGIN HIDDEN TESTS
 assert _close(overtime_pay(4350, holiday_hours=8), 600.0)      # 25 × 8 × 300%
@@ -108,14 +117,20 @@ for bad in [(-1, 0, 0, 0), (5000, -2, 0, 0), (5000, 0, -1, 0), (5000, 0, 0, -8)]
         pass
     else:
         raise AssertionError(f"负数参数 {bad} 应当 raise ValueError")
-### END HIDDEN TESTS"""),
-        info("a1-q2", """## 2. 工作年限（3 分）
+### END HIDDEN TESTS""",
+        ),
+        info(
+            "a1-q2",
+            """## 2. 工作年限（3 分）
 
 实现 `service_length(entry, last_day)`，返回元组 `(整月数, 剩余天数)`，规则见开头“通用约定”第 3 条。
 `last_day` 早于 `entry` 时 `raise ValueError`。
 
-例：2021年3月1日入职，2024年9月30日为最后工作日 → `(43, 0)`，即 3 年 7 个月。"""),
-        answer("a1-service", """def service_length(entry, last_day):
+例：2021年3月1日入职，2024年9月30日为最后工作日 → `(43, 0)`，即 3 年 7 个月。""",
+        ),
+        answer(
+            "a1-service",
+            """def service_length(entry, last_day):
     ### BEGIN SOLUTION
     if last_day < entry:
         raise ValueError("最后工作日不能早于入职日")
@@ -124,8 +139,12 @@ for bad in [(-1, 0, 0, 0), (5000, -2, 0, 0), (5000, 0, -1, 0), (5000, 0, 0, -8)]
     while months > 0 and add_months(entry, months) > stop:
         months -= 1
     return months, (stop - add_months(entry, months)).days
-    ### END SOLUTION"""),
-        tests("a1-test-service", 3, """assert service_length(date(2021, 3, 1), date(2024, 9, 30)) == (43, 0)
+    ### END SOLUTION""",
+        ),
+        tests(
+            "a1-test-service",
+            3,
+            """assert service_length(date(2021, 3, 1), date(2024, 9, 30)) == (43, 0)
 assert service_length(date(2023, 5, 15), date(2023, 5, 15)) == (0, 1)
 ### BEGIN HIDDEN TESTS
 assert service_length(date(2021, 3, 1), date(2024, 9, 29)) == (42, 29)    # 终点 9月30日
@@ -143,8 +162,11 @@ except ValueError:
     pass
 else:
     raise AssertionError("最后工作日早于入职日应当 raise ValueError")
-### END HIDDEN TESTS"""),
-        info("a1-q3", """## 3. 经济补偿的月数（2 分）——《劳动合同法》第四十七条第一款
+### END HIDDEN TESTS""",
+        ),
+        info(
+            "a1-q3",
+            """## 3. 经济补偿的月数（2 分）——《劳动合同法》第四十七条第一款
 
 实现 `compensation_months(entry, last_day)`，返回应支付的工资月数（`float`，尚未考虑封顶）：
 
@@ -153,8 +175,11 @@ else:
 - 零头不满六个月的（只要还有零头，哪怕只有几天），计 0.5 个月；
 - 没有零头（正好整年）的，不加。
 
-例：3 年 7 个月 → 4.0；3 年 5 个月 → 3.5；整 3 年 → 3.0。"""),
-        answer("a1-months", """def compensation_months(entry, last_day):
+例：3 年 7 个月 → 4.0；3 年 5 个月 → 3.5；整 3 年 → 3.0。""",
+        ),
+        answer(
+            "a1-months",
+            """def compensation_months(entry, last_day):
     ### BEGIN SOLUTION
     months, days = service_length(entry, last_day)
     years, rest = divmod(months, 12)
@@ -163,8 +188,12 @@ else:
     if rest > 0 or days > 0:
         return years + 0.5
     return float(years)
-    ### END SOLUTION"""),
-        tests("a1-test-months", 2, """assert compensation_months(date(2021, 3, 1), date(2024, 9, 30)) == 4.0   # 3年7个月
+    ### END SOLUTION""",
+        ),
+        tests(
+            "a1-test-months",
+            2,
+            """assert compensation_months(date(2021, 3, 1), date(2024, 9, 30)) == 4.0   # 3年7个月
 assert compensation_months(date(2021, 3, 1), date(2024, 7, 31)) == 3.5   # 3年5个月
 ### BEGIN HIDDEN TESTS
 assert compensation_months(date(2021, 3, 1), date(2024, 8, 31)) == 4.0   # 3年6个月：六个月以上按一年
@@ -176,8 +205,11 @@ assert compensation_months(date(2024, 1, 1), date(2024, 6, 30)) == 1.0   # 正�
 assert compensation_months(date(2025, 6, 1), date(2025, 6, 1)) == 0.5    # 只干了一天
 assert compensation_months(date(2010, 7, 1), date(2025, 3, 31)) == 15.0  # 14年9个月
 assert compensation_months(date(2012, 9, 1), date(2025, 8, 31)) == 13.0  # 正好 13 年
-### END HIDDEN TESTS"""),
-        info("a1-q4", """## 4. 经济补偿金额（3 分）——《劳动合同法》第四十七条
+### END HIDDEN TESTS""",
+        ),
+        info(
+            "a1-q4",
+            """## 4. 经济补偿金额（3 分）——《劳动合同法》第四十七条
 
 实现 `economic_compensation(monthly_wage, entry, last_day, local_avg_wage)`，返回经济补偿（元）：
 
@@ -188,8 +220,11 @@ assert compensation_months(date(2012, 9, 1), date(2025, 8, 31)) == 13.0  # 正�
 - 金额 = 基数 × `compensation_months(...)`（必要时先封顶），保留两位小数；
 - 工资为负或 `local_avg_wage <= 0` 时 `raise ValueError`。
 
-例：月工资 6,000 元，3 年 7 个月 → 4 个月 × 6,000 = 24,000.0。"""),
-        answer("a1-compensation", """def economic_compensation(monthly_wage, entry, last_day, local_avg_wage):
+例：月工资 6,000 元，3 年 7 个月 → 4 个月 × 6,000 = 24,000.0。""",
+        ),
+        answer(
+            "a1-compensation",
+            """def economic_compensation(monthly_wage, entry, last_day, local_avg_wage):
     ### BEGIN SOLUTION
     if monthly_wage < 0 or local_avg_wage <= 0:
         raise ValueError("工资必须为正数")
@@ -199,8 +234,12 @@ assert compensation_months(date(2012, 9, 1), date(2025, 8, 31)) == 13.0  # 正�
         base = 3 * local_avg_wage
         months = min(months, 12)
     return round(base * months + 1e-9, 2)
-    ### END SOLUTION"""),
-        tests("a1-test-compensation", 3, """assert _close(economic_compensation(6000, date(2021, 3, 1), date(2024, 9, 30), 7000), 24000.0)
+    ### END SOLUTION""",
+        ),
+        tests(
+            "a1-test-compensation",
+            3,
+            """assert _close(economic_compensation(6000, date(2021, 3, 1), date(2024, 9, 30), 7000), 24000.0)
 assert _close(economic_compensation(5000, date(2025, 1, 1), date(2025, 3, 31), 7000), 2500.0)
 ### BEGIN HIDDEN TESTS
 # 三倍封顶 + 十二年封顶：14年9个月 → 15 → 封顶 12；基数 3 × 7000
@@ -226,23 +265,36 @@ for bad in [(-1, date(2020, 1, 1), date(2021, 1, 1), 7000), (5000, date(2020, 1,
         pass
     else:
         raise AssertionError(f"{bad} 应当 raise ValueError")
-### END HIDDEN TESTS"""),
-        info("a1-q5", """## 5. 违法解除赔偿金（1 分）——《劳动合同法》第八十七条
+### END HIDDEN TESTS""",
+        ),
+        info(
+            "a1-q5",
+            """## 5. 违法解除赔偿金（1 分）——《劳动合同法》第八十七条
 
 实现 `unlawful_termination_damages(monthly_wage, entry, last_day, local_avg_wage)`：
-按第四十七条经济补偿标准的**二倍**支付（封顶规则同上），保留两位小数。"""),
-        answer("a1-damages", """def unlawful_termination_damages(monthly_wage, entry, last_day, local_avg_wage):
+按第四十七条经济补偿标准的**二倍**支付（封顶规则同上），保留两位小数。""",
+        ),
+        answer(
+            "a1-damages",
+            """def unlawful_termination_damages(monthly_wage, entry, last_day, local_avg_wage):
     ### BEGIN SOLUTION
     return round(2 * economic_compensation(monthly_wage, entry, last_day, local_avg_wage) + 1e-9, 2)
-    ### END SOLUTION"""),
-        tests("a1-test-damages", 1, """assert _close(unlawful_termination_damages(6000, date(2021, 3, 1), date(2024, 9, 30), 7000), 48000.0)
+    ### END SOLUTION""",
+        ),
+        tests(
+            "a1-test-damages",
+            1,
+            """assert _close(unlawful_termination_damages(6000, date(2021, 3, 1), date(2024, 9, 30), 7000), 48000.0)
 ### BEGIN HIDDEN TESTS
 assert _close(unlawful_termination_damages(30000, date(2010, 7, 1), date(2025, 3, 31), 7000), 504000.0)
 assert _close(unlawful_termination_damages(4800, date(2021, 3, 1), date(2022, 5, 20), 7000), 14400.0)
 assert _close(unlawful_termination_damages(5000, date(2025, 1, 1), date(2025, 3, 31), 7000), 5000.0)
 assert _close(unlawful_termination_damages(21000, date(2008, 1, 1), date(2024, 12, 31), 7000), 714000.0)
-### END HIDDEN TESTS"""),
-        info("a1-q6", """## 6. 未签书面合同的二倍工资（2 分）——《劳动合同法》第八十二条
+### END HIDDEN TESTS""",
+        ),
+        info(
+            "a1-q6",
+            """## 6. 未签书面合同的二倍工资（2 分）——《劳动合同法》第八十二条
 
 实现 `double_wage_extra(monthly_wage, start, signed=None, last_day=None)`，返回用人单位应**另外支付**的那一份工资（元）：
 
@@ -254,8 +306,11 @@ assert _close(unlawful_termination_damages(21000, date(2008, 1, 1), date(2024, 1
   （《劳动合同法实施条例》第六条、第七条）；不足整月的零头不计；
 - 金额 = 月工资 × 月数，保留两位小数。
 
-例：2024年3月1日上岗，2024年7月1日补签，月工资 4,500 元 → 3 个月 → 13,500.0。"""),
-        answer("a1-double", """def double_wage_extra(monthly_wage, start, signed=None, last_day=None):
+例：2024年3月1日上岗，2024年7月1日补签，月工资 4,500 元 → 3 个月 → 13,500.0。""",
+        ),
+        answer(
+            "a1-double",
+            """def double_wage_extra(monthly_wage, start, signed=None, last_day=None):
     ### BEGIN SOLUTION
     stops = []
     if signed is not None:
@@ -272,8 +327,12 @@ assert _close(unlawful_termination_damages(21000, date(2008, 1, 1), date(2024, 1
         n -= 1
     months = max(0, min(n - 1, 11))
     return round(monthly_wage * months + 1e-9, 2)
-    ### END SOLUTION"""),
-        tests("a1-test-double", 2, """assert _close(double_wage_extra(4500, date(2024, 3, 1), signed=date(2024, 7, 1)), 13500.0)
+    ### END SOLUTION""",
+        ),
+        tests(
+            "a1-test-double",
+            2,
+            """assert _close(double_wage_extra(4500, date(2024, 3, 1), signed=date(2024, 7, 1)), 13500.0)
 assert _close(double_wage_extra(4500, date(2024, 3, 1), signed=date(2024, 3, 20)), 0.0)
 ### BEGIN HIDDEN TESTS
 assert _close(double_wage_extra(4500, date(2024, 3, 1), signed=date(2024, 4, 1)), 0.0)     # 正好一个月内签
@@ -293,18 +352,28 @@ except ValueError:
     pass
 else:
     raise AssertionError("signed 与 last_day 都为 None 时应当 raise ValueError")
-### END HIDDEN TESTS"""),
-        info("a1-q7", """## 7. 欠薪加付赔偿金区间（1 分）——《劳动合同法》第八十五条
+### END HIDDEN TESTS""",
+        ),
+        info(
+            "a1-q7",
+            """## 7. 欠薪加付赔偿金区间（1 分）——《劳动合同法》第八十五条
 
 实现 `arrears_compensation_range(owed)`，返回元组 `(下限, 上限)` = 应付金额的 50% 和 100%，各保留两位小数；
-`owed` 为负时 `raise ValueError`。（前提是劳动行政部门责令限期支付后用人单位逾期仍未支付。）"""),
-        answer("a1-arrears", """def arrears_compensation_range(owed):
+`owed` 为负时 `raise ValueError`。（前提是劳动行政部门责令限期支付后用人单位逾期仍未支付。）""",
+        ),
+        answer(
+            "a1-arrears",
+            """def arrears_compensation_range(owed):
     ### BEGIN SOLUTION
     if owed < 0:
         raise ValueError("拖欠金额不能为负数")
     return (round(owed * 0.5 + 1e-9, 2), round(owed + 1e-9, 2))
-    ### END SOLUTION"""),
-        tests("a1-test-arrears", 1, """low, high = arrears_compensation_range(12000)
+    ### END SOLUTION""",
+        ),
+        tests(
+            "a1-test-arrears",
+            1,
+            """low, high = arrears_compensation_range(12000)
 assert _close(low, 6000.0) and _close(high, 12000.0)
 ### BEGIN HIDDEN TESTS
 low, high = arrears_compensation_range(0)
@@ -319,15 +388,21 @@ except ValueError:
     pass
 else:
     raise AssertionError("负数应当 raise ValueError")
-### END HIDDEN TESTS"""),
-        info("a1-q8", """## 8. 十二个月平均工资（1 分）——《劳动合同法》第四十七条第三款、《劳动合同法实施条例》第二十七条
+### END HIDDEN TESTS""",
+        ),
+        info(
+            "a1-q8",
+            """## 8. 十二个月平均工资（1 分）——《劳动合同法》第四十七条第三款、《劳动合同法实施条例》第二十七条
 
 实现 `average_monthly_wage(wages, minimum_wage=None)`：`wages` 是按时间顺序排列的每月应发工资列表（最后一项是离职前最后一个月）。
 
 - 取**最后 12 个月**求平均；不足 12 个月的，按实际月数平均；
 - 给出 `minimum_wage` 且平均数低于它时，按 `minimum_wage` 计算；
-- 保留两位小数；列表为空时 `raise ValueError`。"""),
-        answer("a1-average", """def average_monthly_wage(wages, minimum_wage=None):
+- 保留两位小数；列表为空时 `raise ValueError`。""",
+        ),
+        answer(
+            "a1-average",
+            """def average_monthly_wage(wages, minimum_wage=None):
     ### BEGIN SOLUTION
     wages = list(wages)
     if not wages:
@@ -337,8 +412,12 @@ else:
     if minimum_wage is not None and avg < minimum_wage:
         avg = minimum_wage
     return round(avg + 1e-9, 2)
-    ### END SOLUTION"""),
-        tests("a1-test-average", 1, """assert _close(average_monthly_wage([5000] * 12), 5000.0)
+    ### END SOLUTION""",
+        ),
+        tests(
+            "a1-test-average",
+            1,
+            """assert _close(average_monthly_wage([5000] * 12), 5000.0)
 ### BEGIN HIDDEN TESTS
 assert _close(average_monthly_wage([9000, 9000] + [5000] * 12), 5000.0)   # 只取最后 12 个月
 assert _close(average_monthly_wage([4000, 5000, 6000]), 5000.0)           # 不足 12 个月按实际月数
@@ -352,8 +431,11 @@ except ValueError:
     pass
 else:
     raise AssertionError("空列表应当 raise ValueError")
-### END HIDDEN TESTS"""),
-        info("a1-written-task", """## 9. 简答（人工评分，3 分）
+### END HIDDEN TESTS""",
+        ),
+        info(
+            "a1-written-task",
+            """## 9. 简答（人工评分，3 分）
 
 老周在济南某公司做技术主管 15 年，最后 12 个月平均工资 26,000 元，被公司依法裁员。
 当地上年度职工月平均工资（假设）为 8,000 元。公司给了 288,000 元经济补偿，老周认为应该是
@@ -367,8 +449,12 @@ else:
 2. 算出 24,000 × 12 = 288,000 元，得出公司算法正确的结论（1 分）；
 3. 给出至少两条值得核实之处，如：所用社平工资是否为设区的市政府公布的上年度数字；平均工资是否按解除前
    十二个月应得工资（含奖金、津贴补贴，《劳动合同法实施条例》第二十七条）计算；裁员是否合法——
-   若属违法解除，应按第八十七条支付二倍赔偿金（1 分）。"""),
-        written("a1-written", 3, """**参考答案：**
+   若属违法解除，应按第八十七条支付二倍赔偿金（1 分）。""",
+        ),
+        written(
+            "a1-written",
+            3,
+            """**参考答案：**
 
 老周的工资超过了当地社平工资的三倍（8,000 × 3 = 24,000 元），这时《劳动合同法》第四十七条第二款有两个“封顶”：
 一是计算基数按 24,000 元而不是实际的 26,000 元；二是年限最多算 12 年。十二年封顶只对工资超过三倍的人适用，
@@ -377,7 +463,8 @@ else:
 不过有几点值得再核实：第一，公司用的“上年度职工月平均工资”是不是济南市政府公布的上一年度数字；
 第二，26,000 元是不是离职前十二个月的应得工资平均数，年终奖、津贴有没有算进去
 （《劳动合同法实施条例》第二十七条）；第三，裁员程序是否合法，比如是否事先向工会说明情况、听取意见
-（《劳动合同法》第四十一条）。如果属于违法解除，老周可以按第八十七条主张 576,000 元赔偿金。"""),
+（《劳动合同法》第四十一条）。如果属于违法解除，老周可以按第八十七条主张 576,000 元赔偿金。""",
+        ),
     ]
 
 
@@ -543,16 +630,27 @@ CASE3_MODEL = """**参考答案：**
 
 
 _SITE_ROWS = [
-    ("G01", 7000, 3, 0), ("G02", 7000, 3, 0), ("G03", 6600, 3, 1000), ("G04", 6600, 2, 0),
-    ("G05", 6200, 3, 0), ("G06", 7400, 3, 0), ("G07", 7400, 2, 2000), ("G08", 6900, 3, 0),
-    ("G09", 6900, 3, 0), ("G10", 6500, 1, 0), ("G11", 6000, 2, 500), ("G12", 6000, 3, 0),
+    ("G01", 7000, 3, 0),
+    ("G02", 7000, 3, 0),
+    ("G03", 6600, 3, 1000),
+    ("G04", 6600, 2, 0),
+    ("G05", 6200, 3, 0),
+    ("G06", 7400, 3, 0),
+    ("G07", 7400, 2, 2000),
+    ("G08", 6900, 3, 0),
+    ("G09", 6900, 3, 0),
+    ("G10", 6500, 1, 0),
+    ("G11", 6000, 2, 500),
+    ("G12", 6000, 3, 0),
 ]
 # 7000×3 + 7000×3 + 6600×3 + 6600×2 + 6200×3 + 7400×3 + 7400×2 + 6900×3 + 6900×3 + 6500 + 6000×2
 # + 6000×3 = 208,500; minus advances 1000 + 2000 + 500 = 3,500 → 205,000.
 
-_PAYROLL_ROWS = [("2024-02", 24000), ("2024-03", 24000)] + [
-    (f"2024-{m:02d}", 26000) for m in range(4, 13)
-] + [("2025-01", 62000), ("2025-02", 26000), ("2025-03", 26000)]
+_PAYROLL_ROWS = (
+    [("2024-02", 24000), ("2024-03", 24000)]
+    + [(f"2024-{m:02d}", 26000) for m in range(4, 13)]
+    + [("2025-01", 62000), ("2025-02", 26000), ("2025-03", 26000)]
+)
 # last 12 months: 26000 × 11 + 62000 = 348,000 → 29,000.
 
 
@@ -560,7 +658,9 @@ def a2_cells() -> list:
     return [
         info("a2-intro", A2_INTRO),
         info("a2-case1", CASE1),
-        answer("a2-case1-answer", """### BEGIN SOLUTION
+        answer(
+            "a2-case1-answer",
+            """### BEGIN SOLUTION
 hourly = 4800 / 21.75 / 8
 case1_overtime = round(hourly * (20 * 1.5 + 16 * 2 + 8 * 3), 2)   # 《劳动法》第四十四条
 case1_double_wage = 4800 * 11.0                                   # 2021-04-01 至 2022-02-28
@@ -569,8 +669,12 @@ case1_double_wage_article = 82
 case1_damages_article = 87
 case1_total = round(case1_overtime + case1_double_wage + case1_damages, 2)
 ### END SOLUTION
-print(case1_overtime, case1_double_wage, case1_damages, case1_total)"""),
-        tests("a2-test-case1", 3, """assert isinstance(case1_double_wage_article, int) and isinstance(case1_damages_article, int)
+print(case1_overtime, case1_double_wage, case1_damages, case1_total)""",
+        ),
+        tests(
+            "a2-test-case1",
+            3,
+            """assert isinstance(case1_double_wage_article, int) and isinstance(case1_damages_article, int)
 assert case1_overtime > 0 and case1_double_wage > 0 and case1_damages > 0
 ### BEGIN HIDDEN TESTS
 assert abs(case1_overtime - 2372.41) <= 0.0101        # 4800/174 × (30 + 32 + 24)
@@ -579,11 +683,14 @@ assert abs(case1_damages - 14400) <= 0.0101           # 1.5 个月 × 2（第四
 assert case1_double_wage_article == 82
 assert case1_damages_article == 87
 assert abs(case1_total - 69572.41) <= 0.0201
-### END HIDDEN TESTS"""),
+### END HIDDEN TESTS""",
+        ),
         info("a2-case1-task", CASE1_TASK),
         written("a2-case1-written", 4, CASE1_MODEL),
         info("a2-case2", CASE2),
-        answer("a2-case2-answer", """import pandas as pd
+        answer(
+            "a2-case2-answer",
+            """import pandas as pd
 
 site = pd.read_csv("data/site_wages.csv")
 display(site.head())
@@ -593,18 +700,25 @@ case2_total_owed = float(owed.sum())
 case2_extra_range = (round(case2_total_owed * 0.5, 2), round(case2_total_owed, 2))
 case2_first_payer_article = 30
 ### END SOLUTION
-print(case2_total_owed, case2_extra_range)"""),
-        tests("a2-test-case2", 2, """assert isinstance(case2_first_payer_article, int)
+print(case2_total_owed, case2_extra_range)""",
+        ),
+        tests(
+            "a2-test-case2",
+            2,
+            """assert isinstance(case2_first_payer_article, int)
 assert len(case2_extra_range) == 2 and case2_extra_range[0] <= case2_extra_range[1]
 ### BEGIN HIDDEN TESTS
 assert abs(case2_total_owed - 205000) <= 0.0101
 assert abs(case2_extra_range[0] - 102500) <= 0.0101 and abs(case2_extra_range[1] - 205000) <= 0.0101
 assert case2_first_payer_article == 30
-### END HIDDEN TESTS"""),
+### END HIDDEN TESTS""",
+        ),
         info("a2-case2-task", CASE2_TASK),
         written("a2-case2-written", 4, CASE2_MODEL),
         info("a2-case3", CASE3),
-        answer("a2-case3-answer", """import pandas as pd
+        answer(
+            "a2-case3-answer",
+            """import pandas as pd
 
 payroll = pd.read_csv("data/manager_payroll.csv")
 display(payroll.tail(3))
@@ -618,15 +732,20 @@ if case3_capped:
 case3_compensation = round(base * months, 2)
 case3_damages = round(2 * case3_compensation, 2)   # 第八十七条
 ### END SOLUTION
-print(case3_avg_wage, case3_capped, case3_compensation, case3_damages)"""),
-        tests("a2-test-case3", 3, """assert isinstance(case3_capped, bool)
+print(case3_avg_wage, case3_capped, case3_compensation, case3_damages)""",
+        ),
+        tests(
+            "a2-test-case3",
+            3,
+            """assert isinstance(case3_capped, bool)
 assert case3_damages >= case3_compensation > 0
 ### BEGIN HIDDEN TESTS
 assert abs(case3_avg_wage - 29000) <= 0.0101          # 只取最后 12 个月，含年终奖
 assert case3_capped is True                           # 29000 > 3 × 8000
 assert abs(case3_compensation - 288000) <= 0.0101     # 24000 × 12（双封顶）
 assert abs(case3_damages - 576000) <= 0.0101          # × 2（第八十七条）
-### END HIDDEN TESTS"""),
+### END HIDDEN TESTS""",
+        ),
         info("a2-case3-task", CASE3_TASK),
         written("a2-case3-written", 4, CASE3_MODEL),
     ]
@@ -639,7 +758,8 @@ ASSIGNMENTS = [
 
 DATA = {
     "source/a2-cases/data/site_wages.csv": (
-        ["工号", "月工资", "欠薪月数", "已预支生活费"], [list(r) for r in _SITE_ROWS]),
-    "source/a2-cases/data/manager_payroll.csv": (
-        ["月份", "应发工资"], [list(r) for r in _PAYROLL_ROWS]),
+        ["工号", "月工资", "欠薪月数", "已预支生活费"],
+        [list(r) for r in _SITE_ROWS],
+    ),
+    "source/a2-cases/data/manager_payroll.csv": (["月份", "应发工资"], [list(r) for r in _PAYROLL_ROWS]),
 }
