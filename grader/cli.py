@@ -45,7 +45,13 @@ def cmd_roster_import(args) -> int:
     from grader.roster import import_roster
 
     settings = load(args.settings)
-    report = import_roster(settings, args.file, dry_run=args.dry_run, initial_password=args.initial_password)
+    report = import_roster(
+        settings,
+        args.file,
+        dry_run=args.dry_run,
+        initial_password=args.initial_password,
+        passwords_out=args.passwords_out,
+    )
     counts = report.counts()
     verb = "would import" if args.dry_run else "imported"
     print(
@@ -164,6 +170,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("--dry-run", action="store_true", help="validate only, change nothing")
     imp.add_argument("--initial-password", help="password for roster users who have none yet")
+    imp.add_argument(
+        "--passwords-out",
+        help="give users without a password a random one, listed in this CSV (mode 0600) for distribution",
+    )
     imp.set_defaults(func=cmd_roster_import)
 
     course = sub.add_parser("course", help="course commands").add_subparsers(dest="sub", required=True)

@@ -50,6 +50,7 @@ def ensure_service_accounts(settings: Settings) -> None:
 
 def fix_platform_permissions(settings: Settings) -> None:
     """The completion API writes the platform DB; dashboards read it; nobody else can."""
+    ensure_service_accounts(settings)
     folder = settings.platform_db.parent
     _mkdir(folder, 0o770)
     accounts.chown_tree(folder, API_USER, DASH_USER)

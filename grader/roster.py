@@ -14,7 +14,9 @@ Columns (Chinese or English header, any order; extra columns are ignored):
 from __future__ import annotations
 
 import csv
+import os
 import re
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -194,13 +196,34 @@ def parse_roster(path: str | Path, known_courses: set[str]) -> RosterReport:
     return RosterReport(people)
 
 
+def _write_passwords(path: Path, people: list[dict], passwords: dict[str, str]) -> None:
+    """Initial passwords of the accounts that got one now; readable by its owner only."""
+    with open(
+        os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8-sig", newline=""
+    ) as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["学员编号", "姓名", "城市", "初始密码"])
+        for person in people:
+            if person["user_id"] in passwords:
+                writer.writerow(
+                    [person["user_id"], person["name"], person["city"], passwords[person["user_id"]]]
+                )
+
+
 def import_roster(
-    settings, path: str | Path, *, dry_run: bool = False, initial_password: str | None = None
+    settings,
+    path: str | Path,
+    *,
+    dry_run: bool = False,
+    initial_password: str | None = None,
+    passwords_out: str | Path | None = None,
 ) -> RosterReport:
     """Validate `path`, then store it: platform DB, hub credentials, course gradebooks.
 
-    Nothing is written unless every row is valid. With `initial_password`, roster users
-    without a password get that one (the demo); others set theirs on the sign-up page.
+    Nothing is written unless every row is valid. Roster users without a password get
+    `initial_password` (the demo), or with `passwords_out` a random one each, written to
+    that CSV (mode 0600) for the admin to hand out. Without either they set their own on
+    the sign-up page — only advisable where ids are not guessable by others.
     """
     from grader import deploy, hubsync
     from grader.credentials import ensure_credentials
@@ -215,9 +238,14 @@ def import_roster(
         db.upsert_people(report.people)
     deploy.fix_platform_permissions(settings)
     names = [p["user_id"] for p in report.people]
-    passwords = {n: initial_password for n in names} if initial_password else {}
+    if passwords_out:
+        passwords = {n: secrets.token_urlsafe(9) for n in names}
+    else:
+        passwords = {n: initial_password for n in names} if initial_password else {}
     settings.hub_dir.mkdir(parents=True, exist_ok=True)
-    ensure_credentials(settings.hub_db_url, passwords, names)
+    created = ensure_credentials(settings.hub_db_url, passwords, names)
+    if passwords_out:
+        _write_passwords(Path(passwords_out), report.people, {n: passwords[n] for n in created})
     for course in sorted(deployed):
         cadres = [p for p in report.people if p["role"] == "cadre" and course in p["courses"]]
         sync_students(settings, course, cadres)

@@ -135,3 +135,27 @@ def test_dry_run_validates_without_writing(tmp_path):
     report = import_roster(settings, write_csv(tmp_path / "r.csv", rows), dry_run=True)
     assert len(report.people) == 2
     assert not settings.platform_db.exists()
+
+
+def test_passwords_out_gives_each_new_account_its_own_password(tmp_path):
+    from nativeauthenticator.orm import UserInfo
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    settings = Settings(validate({"data_dir": str(tmp_path), "hub": {"hub_port": 1}}), None)
+    managers = [["m1", "孙主任", "济南", "山东省总工会", "管理员", "", "省", ""],
+                ["m2", "钱部长", "青岛", "青岛市总工会", "管理员", "", "市", ""]]
+    out = tmp_path / "passwords.csv"
+    import_roster(settings, write_csv(tmp_path / "r.csv", managers), passwords_out=out)
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    with out.open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["学员编号"] for r in rows] == ["m1", "m2"]
+    assert rows[0]["初始密码"] != rows[1]["初始密码"] and len(rows[0]["初始密码"]) >= 12
+    with Session(create_engine(settings.hub_db_url)) as db:
+        m1 = db.query(UserInfo).filter_by(username="m1").one()
+        assert m1.is_authorized and m1.is_valid_password(rows[0]["初始密码"])
+    # Importing again never resets a password: nobody is listed the second time.
+    import_roster(settings, write_csv(tmp_path / "r.csv", managers), passwords_out=out)
+    with out.open(encoding="utf-8-sig") as fh:
+        assert list(csv.DictReader(fh)) == []
