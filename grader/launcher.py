@@ -37,16 +37,28 @@ def hub_env(settings: Settings) -> dict[str, str]:
     return env
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_hub(settings: Settings, log_path: Path | None = None) -> subprocess.Popen:
-    """Start the hub in its own process group (so stopping it stops its proxy and services)."""
+    """Start the hub in its own session, so a terminal's Ctrl-C reaches only us.
+
+    Its stdin is not the terminal and SIGINT is at its default: otherwise every
+    jupyter-server it starts (user servers, formgraders, dashboards) asks "Shutdown this
+    Jupyter server (y/[n])?" on SIGINT, or ignores it, and each stop waits out the
+    spawner's 10-second interrupt timeout.
+    """
     out = open(log_path, "ab") if log_path else None  # noqa: SIM115 — handed to the child
     return subprocess.Popen(
         hub_command(settings),
         cwd=settings.hub_dir,
         env=hub_env(settings),
+        stdin=subprocess.DEVNULL,
         stdout=out,
         stderr=subprocess.STDOUT if out else None,
         start_new_session=True,
+        preexec_fn=_default_sigint,
     )
 
 
@@ -70,7 +82,7 @@ def wait_for_login_page(settings: Settings, proc: subprocess.Popen, timeout: flo
     raise TimeoutError(f"the hub did not serve {login_url(settings)} within {timeout:.0f} s")
 
 
-def stop_hub(proc: subprocess.Popen, timeout: float = 30) -> None:
+def stop_hub(proc: subprocess.Popen, timeout: float = 90) -> None:
     """SIGTERM the hub's whole process group, then SIGKILL what is left."""
     if proc.poll() is None:
         try:
@@ -83,7 +95,19 @@ def stop_hub(proc: subprocess.Popen, timeout: float = 30) -> None:
             pass
 
 
+def _stop_on_signals() -> None:
+    """Ctrl-C and SIGTERM both end the hub cleanly (SIGINT may arrive ignored when started
+    from a script in the background; restore it)."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def run_foreground(settings: Settings, banner: str = "") -> int:
+    _stop_on_signals()
     proc = start_hub(settings)
     try:
         waited = wait_for_login_page(settings, proc)
