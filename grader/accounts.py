@@ -83,9 +83,7 @@ def groups_of(name: str) -> set[str]:
     return names
 
 
-def ensure_user(
-    name: str, platform_group: str, extra_groups: tuple[str, ...] = ()
-) -> pwd.struct_passwd:
+def ensure_user(name: str, platform_group: str, extra_groups: tuple[str, ...] = ()) -> pwd.struct_passwd:
     """Create (or adopt) the unix account for hub user `name`, home mode 0700.
 
     Refuses an existing account that airclass did not create (not in `platform_group`).

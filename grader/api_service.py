@@ -71,8 +71,7 @@ class CompletionHandler(HubAuthenticated, web.RequestHandler):
             {
                 "user": user,
                 "completions": [
-                    {"course_id": c, "lesson_id": lesson, "completed_at": t}
-                    for _u, c, lesson, t in rows
+                    {"course_id": c, "lesson_id": lesson, "completed_at": t} for _u, c, lesson, t in rows
                 ],
             },
         )

@@ -165,9 +165,7 @@ def load_course(course_dir: Path) -> Course:
                 _check_notebook(nb_path, problems, graded=False)
         if lid and ltitle and notebook:
             lessons.append(
-                Lesson(
-                    lid, ltitle, notebook, raw.get("video_url", ""), raw.get("video_fallback", "")
-                )
+                Lesson(lid, ltitle, notebook, raw.get("video_url", ""), raw.get("video_fallback", ""))
             )
 
     assignments: list[Assignment] = []
@@ -196,9 +194,7 @@ def load_course(course_dir: Path) -> Course:
                 )
         if aid and atitle and points is not None and pass_mark is not None and due:
             assignments.append(
-                Assignment(
-                    aid, atitle, due, float(points), float(pass_mark), raw.get("kind", "homework")
-                )
+                Assignment(aid, atitle, due, float(points), float(pass_mark), raw.get("kind", "homework"))
             )
 
     for kind, items in (("lesson", lessons), ("assignment", assignments)):
@@ -208,17 +204,13 @@ def load_course(course_dir: Path) -> Course:
 
     if problems:
         raise CatalogError("\n".join(problems))
-    return Course(
-        course_id, title, description, audience, course_dir, tuple(lessons), tuple(assignments)
-    )
+    return Course(course_id, title, description, audience, course_dir, tuple(lessons), tuple(assignments))
 
 
 def discover(courses_root: Path) -> list[Course]:
     """Load every course under `courses_root`; all problems of all courses in one error."""
     courses, problems = [], []
-    for course_dir in sorted(
-        p for p in Path(courses_root).iterdir() if (p / "course.toml").exists()
-    ):
+    for course_dir in sorted(p for p in Path(courses_root).iterdir() if (p / "course.toml").exists()):
         try:
             courses.append(load_course(course_dir))
         except CatalogError as exc:

@@ -61,9 +61,7 @@ def sync_students(settings: Settings, course_id: str, students: list[dict]) -> N
         writer = csv.writer(fh)
         writer.writerow(["id", "last_name", "first_name", "email"])
         writer.writerows([s["user_id"], s["name"], "", ""] for s in students)
-    accounts.chown_tree(
-        csv_path, accounts.grader_account(course_id), accounts.course_group(course_id)
-    )
+    accounts.chown_tree(csv_path, accounts.grader_account(course_id), accounts.course_group(course_id))
     run_as_grader(settings, course_id, ["db", "student", "import", str(csv_path)])
 
 
@@ -92,9 +90,7 @@ class GradeSummary:
     needs_manual: list[str]
 
     def table(self) -> str:
-        lines = [
-            f"{self.course_id}/{self.assignment_id}: {len(self.graded)} 份提交，满分 {self.max_score:g}"
-        ]
+        lines = [f"{self.course_id}/{self.assignment_id}: {len(self.graded)} 份提交，满分 {self.max_score:g}"]
         for student, score in sorted(self.graded.items()):
             flag = "（待人工评分）" if student in self.needs_manual else ""
             lines.append(f"  {student}: {score:g}{flag}")
@@ -118,9 +114,7 @@ def grade(settings: Settings, course: Course, assignment_id: str) -> GradeSummar
     return summarize(settings, course.id, assignment_id, students)
 
 
-def summarize(
-    settings: Settings, course_id: str, assignment_id: str, students: list[str]
-) -> GradeSummary:
+def summarize(settings: Settings, course_id: str, assignment_id: str, students: list[str]) -> GradeSummary:
     db = settings.course_root(course_id) / "gradebook.db"
     graded: dict[str, float] = {}
     needs_manual: list[str] = []

@@ -111,9 +111,7 @@ def run_foreground(settings: Settings, banner: str = "") -> int:
     proc = start_hub(settings)
     try:
         waited = wait_for_login_page(settings, proc)
-        print(
-            f"\n空中课堂 is serving at {login_url(settings)} (ready in {waited:.0f} s)", flush=True
-        )
+        print(f"\n空中课堂 is serving at {login_url(settings)} (ready in {waited:.0f} s)", flush=True)
         if banner:
             print(banner, flush=True)
         print("Press Ctrl-C to stop.", flush=True)

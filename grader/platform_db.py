@@ -124,8 +124,7 @@ class PlatformDB:
             (user_id, course_id, lesson_id, stamp),
         )
         row = self.conn.execute(
-            "SELECT completed_at FROM lesson_completions WHERE user_id=? AND course_id=? "
-            "AND lesson_id=?",
+            "SELECT completed_at FROM lesson_completions WHERE user_id=? AND course_id=? AND lesson_id=?",
             (user_id, course_id, lesson_id),
         ).fetchone()
         return row[0]

@@ -74,9 +74,7 @@ def ensure_runtime(prefix: Path, project: Path, extras: str = "") -> Path:
     python = prefix / "bin" / "python"
     if not python.exists():
         if not Path(SYSTEM_PYTHON).exists():
-            raise RuntimeSetupError(
-                f"{SYSTEM_PYTHON} not found: install Debian's python3 and python3-venv"
-            )
+            raise RuntimeSetupError(f"{SYSTEM_PYTHON} not found: install Debian's python3 and python3-venv")
         _say(f"creating the runtime environment {prefix} …")
         prefix.parent.mkdir(parents=True, exist_ok=True)
         _run([SYSTEM_PYTHON, "-m", "venv", str(prefix)], "python3 -m venv")

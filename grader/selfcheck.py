@@ -78,9 +78,7 @@ def _write_config(root: Path, course_id: str) -> None:
     )
 
 
-def check_assignment(
-    course_dir: Path, assignment_id: str, workdir: Path | None = None
-) -> SelfCheck:
+def check_assignment(course_dir: Path, assignment_id: str, workdir: Path | None = None) -> SelfCheck:
     """Generate, then autograde the solution and the untouched release of one assignment."""
     course_dir = Path(course_dir)
     src = course_dir / "source" / assignment_id

@@ -33,9 +33,7 @@ D = dt.date
 
 @pytest.fixture(scope="module")
 def lc():
-    spec = importlib.util.spec_from_file_location(
-        "labor_law_laborcalc", COURSE / "lessons" / "laborcalc.py"
-    )
+    spec = importlib.util.spec_from_file_location("labor_law_laborcalc", COURSE / "lessons" / "laborcalc.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
@@ -76,12 +74,12 @@ def test_service_length_counts_calendar_months(lc):
 
 def test_compensation_six_month_rule_article_47(lc):
     # 《劳动合同法》第四十七条第一款.
-    assert lc.compensation_months(D(2021, 3, 1), D(2024, 9, 30)) == 4.0   # 3y7m → 4
-    assert lc.compensation_months(D(2021, 3, 1), D(2024, 8, 31)) == 4.0   # 3y6m → 4
-    assert lc.compensation_months(D(2021, 3, 1), D(2024, 8, 30)) == 3.5   # 3y5m30d → 3.5
-    assert lc.compensation_months(D(2021, 3, 1), D(2024, 2, 29)) == 3.0   # exactly 3y
-    assert lc.compensation_months(D(2021, 3, 1), D(2024, 3, 10)) == 3.5   # 3y + 10 days
-    assert lc.compensation_months(D(2025, 1, 1), D(2025, 3, 31)) == 0.5   # under 6 months
+    assert lc.compensation_months(D(2021, 3, 1), D(2024, 9, 30)) == 4.0  # 3y7m → 4
+    assert lc.compensation_months(D(2021, 3, 1), D(2024, 8, 31)) == 4.0  # 3y6m → 4
+    assert lc.compensation_months(D(2021, 3, 1), D(2024, 8, 30)) == 3.5  # 3y5m30d → 3.5
+    assert lc.compensation_months(D(2021, 3, 1), D(2024, 2, 29)) == 3.0  # exactly 3y
+    assert lc.compensation_months(D(2021, 3, 1), D(2024, 3, 10)) == 3.5  # 3y + 10 days
+    assert lc.compensation_months(D(2025, 1, 1), D(2025, 3, 31)) == 0.5  # under 6 months
 
 
 def test_economic_compensation_article_47(lc):
@@ -97,7 +95,11 @@ def test_compensation_caps_article_47_para_2(lc):
     # Wage 30000 > 3 × 7000: base 21000; 14y9m → 15 months, capped at 12 → 252000.
     detail = lc.economic_compensation_detail(30000, D(2010, 7, 1), D(2025, 3, 31), 7000)
     assert (detail.capped, detail.base_wage, detail.months_due, detail.amount) == (
-        True, 21000, 12.0, 252000.0)
+        True,
+        21000,
+        12.0,
+        252000.0,
+    )
     # Cap on the base only (10 years < 12): 21000 × 10 = 210000.
     assert lc.economic_compensation(30000, D(2015, 1, 1), D(2024, 12, 31), 7000) == 210000.0
     # Wage exactly 3 × average is not "higher than": 17 years, no caps → 357000.
@@ -231,14 +233,16 @@ def test_arrears_and_who_pays_widgets(lc):
 
 def _markdown_sources(path: Path) -> list[str]:
     nb = json.loads(path.read_text(encoding="utf-8"))
-    return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-            for c in nb["cells"] if c["cell_type"] == "markdown"]
+    return [
+        "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+        for c in nb["cells"]
+        if c["cell_type"] == "markdown"
+    ]
 
 
 def test_catalog_loads():
     course = load_course(COURSE)
-    assert [x.id for x in course.lessons] == [
-        "overtime", "compensation", "contract-wages", "migrant-wages"]
+    assert [x.id for x in course.lessons] == ["overtime", "compensation", "contract-wages", "migrant-wages"]
     assert [a.id for a in course.assignments] == ASSIGNMENTS
 
 
@@ -307,8 +311,9 @@ def executed():
         results = {}
         for path in LESSONS:
             nb = nbformat.read(path, as_version=4)
-            NotebookClient(nb, timeout=120, kernel_name="python3",
-                           resources={"metadata": {"path": str(path.parent)}}).execute()
+            NotebookClient(
+                nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+            ).execute()
             results[path.name] = nb
         return results
     finally:
@@ -322,20 +327,19 @@ def executed():
 @pytest.mark.parametrize("name", [p.name for p in LESSONS])
 def test_lesson_executes(executed, name):
     nb = executed[name]
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
-              if o.output_type == "error"]
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert errors == []
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert len(code[0].outputs) == 1 and len(code[-1].outputs) == 1  # video, finish: shown once
     text = json.dumps(nb.cells, ensure_ascii=False)
-    assert "基层经验视频" in text          # lk.video rendered
-    assert "完成本课" in text              # lk.finish_lesson rendered
+    assert "基层经验视频" in text  # lk.video rendered
+    assert "完成本课" in text  # lk.finish_lesson rendered
 
 
 @pytest.mark.slow
 def test_lesson_outputs_show_the_worked_numbers(executed):
     overtime = json.dumps(executed["01-overtime.ipynb"].cells, ensure_ascii=False)
-    assert "合计：2300.00 元" in overtime            # 小刘, §44
+    assert "合计：2300.00 元" in overtime  # 小刘, §44
     comp = json.dumps(executed["02-compensation.ipynb"].cells, ensure_ascii=False)
     assert "24000.0 元" in comp and "6,000.00 元" in comp  # 陈某, §47 and the CSV average
 
@@ -345,9 +349,7 @@ def test_lesson_outputs_show_the_worked_numbers(executed):
 
 @pytest.fixture(scope="module")
 def selfchecks(tmp_path_factory):
-    return {
-        a: check_assignment(COURSE, a, workdir=tmp_path_factory.mktemp(a)) for a in ASSIGNMENTS
-    }
+    return {a: check_assignment(COURSE, a, workdir=tmp_path_factory.mktemp(a)) for a in ASSIGNMENTS}
 
 
 @pytest.mark.slow
@@ -369,9 +371,11 @@ def test_released_test_cells_are_locked(selfchecks, assignment):
     r = selfchecks[assignment]
     for released in r.release_dir.glob("*.ipynb"):
         source = json.loads((COURSE / "source" / assignment / released.name).read_text("utf-8"))
-        test_ids = {c["metadata"]["nbgrader"]["grade_id"] for c in source["cells"]
-                    if c.get("metadata", {}).get("nbgrader", {}).get("grade")
-                    and c["cell_type"] == "code"}
+        test_ids = {
+            c["metadata"]["nbgrader"]["grade_id"]
+            for c in source["cells"]
+            if c.get("metadata", {}).get("nbgrader", {}).get("grade") and c["cell_type"] == "code"
+        }
         assert test_ids and test_ids <= set(locked_cell_ids(released))
         text = released.read_text(encoding="utf-8")
         assert "BEGIN SOLUTION" not in text and "参考答案" not in text

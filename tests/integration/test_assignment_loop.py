@@ -89,8 +89,7 @@ def test_cadre_fetches_submits_and_reads_feedback(classroom, login):
     regraded = airclass(classroom, "grade", "itbasics", "hw1")
     assert regraded.returncode == 0, regraded.stderr
     assert "it-cadre1: 4\n" in regraded.stdout + "\n"
-    cadre.server("POST", "assignments/fetch_feedback",
-                 data={"course_id": "itbasics", "assignment_id": "hw1"})
+    cadre.server("POST", "assignments/fetch_feedback", data={"course_id": "itbasics", "assignment_id": "hw1"})
     html = cadre.server("GET", f"files/{feedback_dir}/dues.html").text
     assert re.search(r"Score: 4\.0 / 4\.0", html), "the trainer's grade reaches the cadre"
 

@@ -143,8 +143,10 @@ def test_passwords_out_gives_each_new_account_its_own_password(tmp_path):
     from sqlalchemy.orm import Session
 
     settings = Settings(validate({"data_dir": str(tmp_path), "hub": {"hub_port": 1}}), None)
-    managers = [["m1", "孙主任", "济南", "山东省总工会", "管理员", "", "省", ""],
-                ["m2", "钱部长", "青岛", "青岛市总工会", "管理员", "", "市", ""]]
+    managers = [
+        ["m1", "孙主任", "济南", "山东省总工会", "管理员", "", "省", ""],
+        ["m2", "钱部长", "青岛", "青岛市总工会", "管理员", "", "市", ""],
+    ]
     out = tmp_path / "passwords.csv"
     import_roster(settings, write_csv(tmp_path / "r.csv", managers), passwords_out=out)
     assert oct(out.stat().st_mode & 0o777) == "0o600"
