@@ -99,7 +99,8 @@ def classroom():
     settings_file = data_dir / "airclass.toml"
     runtime_prefix = os.environ.get("AIRCLASS_RUNTIME_PREFIX", "/opt/airclass/env")
     settings_file.write_text(
-        f'data_dir = "{data_dir}"\nruntime_prefix = "{runtime_prefix}"\n[hub]\nport = {port}\nhub_port = {port + 1}\n'
+        f'data_dir = "{data_dir}"\nruntime_prefix = "{runtime_prefix}"\n'
+        f"[hub]\nport = {port}\nhub_port = {port + 1}\n"
         f"service_port_base = {port + 10}\n[auth.native]\nallowed_failed_logins = 3\n"
         "seconds_before_next_try = 600\n[culler]\nenabled = true\ntimeout = 3600\n",
         encoding="utf-8",
