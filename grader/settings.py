@@ -20,6 +20,8 @@ from typing import Any
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 import jsonschema  # noqa: E402
 
+from grader.cities import CITY_CODES  # noqa: E402
+
 SETTINGS_ENV = "AIRCLASS_SETTINGS"
 DEFAULT_SETTINGS_PATH = Path("/etc/airclass/airclass.toml")
 
@@ -60,6 +62,9 @@ DEFAULTS: dict[str, Any] = {
     },
     "culler": {"enabled": True, "timeout": 3600, "every": 300},
     "nbgrader": {"execute_timeout": 120},
+    # Completion-rate targets on the manager dashboard: one for the province, and any
+    # city's own (cities declare yearly targets the provincial federation confirms).
+    "dashboard": {"completion_target": 0.8, "city_targets": {}},
     "accounts": {"unix_group": "airclass-users"},
 }
 
@@ -139,6 +144,18 @@ SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": False,
             "properties": {"execute_timeout": {"type": "integer", "minimum": 5}},
+        },
+        "dashboard": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "completion_target": {"type": "number", "minimum": 0, "maximum": 1},
+                "city_targets": {
+                    "type": "object",
+                    "propertyNames": {"enum": list(CITY_CODES)},
+                    "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1},
+                },
+            },
         },
         "accounts": {
             "type": "object",
