@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import grp
 import json
 import os
 import shutil
@@ -126,6 +127,15 @@ def prepare_data_dir(settings: Settings) -> None:
     _write_json(config_dir / "labconfig" / "page_config.json", USER_LAB_PAGE_CONFIG)
     _mkdir(settings.platform_db.parent, 0o770)
     fix_platform_permissions(settings)
+    protect_settings_file(settings)
+
+
+def protect_settings_file(settings: Settings) -> None:
+    """The settings may hold secrets (the SSO client secret): root and the platform's
+    service accounts read them; cadres' servers never need them."""
+    if settings.source and settings.source.is_file():
+        os.chown(settings.source, 0, grp.getgrnam(DASH_USER).gr_gid)
+        os.chmod(settings.source, 0o640)
 
 
 def _sync(src: Path, dest: Path) -> None:

@@ -13,6 +13,7 @@ deleted at teardown, so a developer's demo accounts are never touched.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import socket
@@ -65,8 +66,14 @@ def make_course(dest_root: Path, course_id: str) -> Path:
     toml = dest / "course.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace('id = "basics"', f'id = "{course_id}"'))
     for lesson in (dest / "lessons").glob("*.ipynb"):
-        text = lesson.read_text(encoding="utf-8")
-        lesson.write_text(text.replace("'basics'", f"'{course_id}'"), encoding="utf-8")
+        nb = json.loads(lesson.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            source = "".join(cell["source"])
+            for quote in "'\"":
+                source = source.replace(f"{quote}basics{quote}", f"{quote}{course_id}{quote}")
+            cell["source"] = source
+        lesson.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+    assert f'\\"{course_id}\\"' in (dest / "lessons" / "01-dues.ipynb").read_text(encoding="utf-8")
     return dest
 
 

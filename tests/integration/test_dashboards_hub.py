@@ -59,3 +59,29 @@ def test_trainer_dashboard_only_for_trainers(classroom, login):
     trainer = login("it-trainer-a").browse("services/learning/voila/render/trainer.ipynb")
     assert trainer.status_code == 200 and in_page("itbasics", trainer.text)
     assert login("it-cadre1").browse("services/learning/voila/render/trainer.ipynb").status_code == 403
+
+
+def test_report_cli_exports_one_city(classroom, tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "qingdao.xlsx"
+    base = [sys.executable, "-m", "grader.cli", "--settings", str(classroom.settings.source)]
+    done = subprocess.run(
+        [*base, "report", "progress", "--out", str(out), "--city", "青岛"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert rows and {r[header.index("城市")] for r in rows} == {"青岛"}
+    bad = subprocess.run(
+        [*base, "report", "progress", "--out", str(tmp_path / "x.xlsx"), "--city", "上海"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert bad.returncode == 2 and "上海" in bad.stderr and not (tmp_path / "x.xlsx").exists()

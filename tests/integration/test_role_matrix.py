@@ -45,9 +45,11 @@ def test_cadre_account_cannot_read_private_files(classroom, login):
         course / "source" / "hw1" / "dues.ipynb",  # solutions and hidden tests
         course / "gradebook.db",
         "/home/it-cadre1",  # another cadre's home
+        classroom.settings.source,  # may hold the SSO client secret
+        classroom.settings.platform_db,  # roster with phone numbers
     ]
     for path in private:
-        probe = as_user("it-cadre2", "cat" if str(path).endswith((".ipynb", ".db")) else "ls", str(path))
+        probe = as_user("it-cadre2", "ls" if str(path).startswith("/home") else "cat", str(path))
         assert probe.returncode != 0 and "Permission denied" in probe.stderr, f"cadre read {path}"
     inbound = classroom.settings.exchange_dir / "itbasics" / "inbound"
     listing = as_user("it-cadre2", "ls", str(inbound))
