@@ -67,3 +67,13 @@ def test_dashboard_serves_pages_only(classroom, login):
     assert page.status_code == 200 and "voila" in page.url
     for path in ("api/contents", "api/kernels", "api/sessions", "api/terminals", "lab"):
         assert manager.browse(f"services/dashboard/{path}").status_code in (403, 404), path
+
+
+def test_home_page_shows_each_role_its_entry_points(classroom, login):
+    trainer = login("it-trainer-a").browse("hub/home").text
+    assert "我的入口" in trainer and "/services/itbasics/" in trainer
+    assert "/services/itother/" not in trainer and "/services/dashboard/" not in trainer
+    manager = login("it-manager").browse("hub/home").text
+    assert "/services/dashboard/" in manager and "formgrader" not in manager
+    cadre = login("it-cadre1").browse("hub/home").text
+    assert "/services/learning/" in cadre and "/services/dashboard/" not in cadre
