@@ -76,3 +76,25 @@ def test_manager_dashboard_on_a_phone(classroom, browser, tmp_path):
     page.screenshot(path=str(tmp_path / "manager-375.png"), full_page=True)
     assert width <= 375 + 1, f"the page scrolls sideways on a phone ({width}px)"
     page.close()
+
+
+def test_cadre_fetches_and_submits_in_the_assignment_list(classroom, browser):
+    """The student side of nbgrader in JupyterLab: Nbgrader → Assignment List → Fetch → Submit."""
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    log_in(page, classroom.base_url, "it-cadre2")
+    page.wait_for_url("**/user/it-cadre2/lab**", timeout=180_000)
+    page.get_by_role("menuitem", name="文件").wait_for(timeout=120_000)
+    page.get_by_role("menuitem", name="Nbgrader").click()
+    labels = page.locator(".lm-Menu-itemLabel").all_inner_texts()
+    assert "Assignment List" in labels and "Formgrader" not in labels
+    page.get_by_text("Assignment List").first.click()
+    released = page.locator("#released_assignments_list")
+    released.get_by_text("hw1").wait_for(timeout=60_000)
+    released.get_by_role("button", name="Fetch").click()
+    fetched = page.locator("#fetched_assignments_list")
+    fetched.get_by_text("hw1").wait_for(timeout=60_000)
+    fetched.get_by_role("button", name="Submit").click()
+    page.locator("#submitted_assignments_list").get_by_text("hw1").wait_for(timeout=60_000)
+    page.close()
+    inbound = classroom.settings.exchange_dir / "itbasics" / "inbound"
+    assert any(p.name.startswith("it-cadre2+hw1+") for p in inbound.iterdir())
