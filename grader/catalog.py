@@ -219,8 +219,3 @@ def discover(courses_root: Path) -> list[Course]:
         raise CatalogError("\n".join(problems))
     return courses
 
-
-def repo_courses_dir() -> Path:
-    """The `courses/` folder of the checkout this package was installed from, if any."""
-    here = Path(__file__).resolve().parent.parent / "courses"
-    return here
