@@ -77,3 +77,4 @@ def test_home_page_shows_each_role_its_entry_points(classroom, login):
     assert "/services/dashboard/" in manager and "formgrader" not in manager
     cadre = login("it-cadre1").browse("hub/home").text
     assert "/services/learning/" in cadre and "/services/dashboard/" not in cadre
+    assert "我的学习空间" in cadre and "退出" in cadre and 'id="start"' in cadre
