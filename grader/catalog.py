@@ -218,4 +218,3 @@ def discover(courses_root: Path) -> list[Course]:
     if problems:
         raise CatalogError("\n".join(problems))
     return courses
-

@@ -15,6 +15,7 @@ import grp
 import json
 import os
 import shutil
+import tomllib
 from pathlib import Path
 
 from grader import accounts
@@ -205,6 +206,15 @@ def deploy_dashboards(settings: Settings, notebooks_dir: Path) -> None:
     for nb in sorted(Path(notebooks_dir).glob("*.ipynb")):
         shutil.copy2(nb, settings.dashboards_dir / nb.name)
         os.chmod(settings.dashboards_dir / nb.name, 0o644)
+
+
+def deployed_course_titles(settings: Settings) -> dict[str, str]:
+    """Course id → Chinese title of the deployed courses (for hub pages)."""
+    titles = {}
+    for course_id in deployed_course_ids(settings):
+        meta = tomllib.loads((settings.course_root(course_id) / "course.toml").read_text("utf-8"))
+        titles[course_id] = str(meta.get("title", course_id))
+    return titles
 
 
 def deployed_course_ids(settings: Settings) -> list[str]:

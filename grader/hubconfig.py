@@ -259,8 +259,11 @@ def update_services(c: Config, settings: Settings, course_ids: list[str]) -> Non
     c.JupyterHub.services = services
 
 
-def apply(c: Config, settings: Settings, roster: list[dict], course_ids: list[str]) -> Config:
+def apply(c: Config, settings: Settings, roster: list[dict], courses: dict[str, str]) -> Config:
+    """`courses`: id → title of the deployed courses."""
+    course_ids = sorted(courses)
     update_base(c, settings)
+    c.JupyterHub.template_vars["airclass_course_titles"] = dict(courses)
     update_auth(c, settings, roster)
     update_spawner(c, settings)
     update_groups_and_roles(c, roster, course_ids)

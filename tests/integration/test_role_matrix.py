@@ -71,7 +71,7 @@ def test_dashboard_serves_pages_only(classroom, login):
 
 def test_home_page_shows_each_role_its_entry_points(classroom, login):
     trainer = login("it-trainer-a").browse("hub/home").text
-    assert "我的入口" in trainer and "/services/itbasics/" in trainer
+    assert "我的入口" in trainer and "/services/itbasics/" in trainer and "评分：入门练习" in trainer
     assert "/services/itother/" not in trainer and "/services/dashboard/" not in trainer
     manager = login("it-manager").browse("hub/home").text
     assert "/services/dashboard/" in manager and "formgrader" not in manager

@@ -11,7 +11,7 @@ ROSTER = [
     {"user_id": "t1", "role": "trainer", "courses": ["labor-law"]},
     {"user_id": "m1", "role": "manager", "courses": []},
 ]
-COURSES = ["enrollment", "labor-law"]
+COURSES = {"enrollment": "入会与会籍管理", "labor-law": "劳动法律援助案例"}
 
 
 def make_settings(tmp_path, raw=None) -> Settings:
@@ -104,3 +104,8 @@ def test_admin_service_can_sync_users_and_groups_only(tmp_path):
     assert set(roles["airclass-admin"]["scopes"]) == {"admin:users", "admin:groups", "list:users"}
     admin = next(s for s in c.JupyterHub.services if s["name"] == "airclass-admin")
     assert admin["api_token"] == (tmp_path / "hub" / "admin_api_token").read_text().strip()
+
+
+def test_course_titles_reach_the_hub_templates(tmp_path):
+    titles = configured(tmp_path).JupyterHub.template_vars["airclass_course_titles"]
+    assert titles == {"enrollment": "入会与会籍管理", "labor-law": "劳动法律援助案例"}

@@ -65,10 +65,11 @@ def test_nbgrader_timeout_reaches_the_course_config(tmp_path):
 
 def test_city_targets_are_checked_against_the_16_cities(tmp_path):
     path = tmp_path / "airclass.toml"
-    path.write_text("[dashboard.city_targets]\n\"济南\" = 0.9\n\"莱芜\" = 0.7\n", encoding="utf-8")
+    path.write_text('[dashboard.city_targets]\n"济南" = 0.9\n"莱芜" = 0.7\n', encoding="utf-8")
     with pytest.raises(SettingsError, match="莱芜"):
         load(path)
-    path.write_text("[dashboard]\ncompletion_target = 0.75\n[dashboard.city_targets]\n\"济南\" = 0.9\n",
-                    encoding="utf-8")
+    path.write_text(
+        '[dashboard]\ncompletion_target = 0.75\n[dashboard.city_targets]\n"济南" = 0.9\n', encoding="utf-8"
+    )
     dashboard = load(path)["dashboard"]
     assert dashboard == {"completion_target": 0.75, "city_targets": {"济南": 0.9}}
