@@ -98,3 +98,15 @@ def test_cadre_fetches_and_submits_in_the_assignment_list(classroom, browser):
     page.close()
     inbound = classroom.settings.exchange_dir / "itbasics" / "inbound"
     assert any(p.name.startswith("it-cadre2+hw1+") for p in inbound.iterdir())
+
+
+def test_home_page_stop_and_start_in_chinese(classroom, browser, login):
+    login("it-trainer-b").start_server()
+    page = browser.new_page()
+    log_in(page, classroom.base_url, "it-trainer-b")
+    page.wait_for_url("**/user/it-trainer-b/**", timeout=180_000)
+    page.goto(f"{classroom.base_url}/hub/home")
+    page.click("#stop")
+    page.get_by_role("button", name="启动我的学习空间").wait_for(timeout=60_000)
+    assert not page.locator("#stop").is_visible()
+    page.close()
