@@ -102,6 +102,7 @@ def warm_cache(settings) -> str | None:
 
 if __name__ == "__main__":
     from grader import progress
+    from grader.progress_cache import ProgressCache
     from grader.settings import load
 
-    progress.load_progress(load(), cache=progress.ProgressCache())
+    progress.load_progress(load(), cache=ProgressCache())

@@ -20,7 +20,7 @@
    provincial manager, and times GET of the rendered page until the response is complete
    — notebooks/manager.ipynb against a trivial notebook, alternating, each request a new
    kernel. The dashboard reads the progress table and its first screen from
-   `grader.progress.ProgressCache` (rebuilt whenever a gradebook or the platform DB
+   `grader.progress_cache.ProgressCache` (rebuilt whenever a gradebook or the platform DB
    changes): the first request runs on an empty cache (cold) and is reported apart; the
    ratio (target ≤ 2×) is for renders with a current cache. The server is stopped and its
    port freed.

@@ -34,7 +34,7 @@ import pandas as pd
 import pytest
 from nbgrader.api import Gradebook
 
-from grader import progress
+from grader import analytics, progress, progress_cache, trainer_stats
 from grader.catalog import Assignment, Course, Lesson
 from grader.platform_db import PlatformDB
 
@@ -350,7 +350,7 @@ def test_single_user_read_equals_the_full_table_rows(classroom, table):
 
 
 def test_cache_gives_the_same_figures_and_follows_the_sources(classroom, table, tmp_path):
-    cache = progress.ProgressCache(tmp_path / "cache")
+    cache = progress_cache.ProgressCache(tmp_path / "cache")
     args = (classroom.platform_db, classroom.courses, classroom.gradebooks)
     cached = cache.table(*args, NOW)
     assert (tmp_path / "cache").stat().st_mode & 0o777 == 0o700
@@ -360,24 +360,24 @@ def test_cache_gives_the_same_figures_and_follows_the_sources(classroom, table, 
     # hw1: c5; hw2 (due 03-25): c2, c3, c5; ex1: c3
     assert again["overdue"].sum() == 5
     pd.testing.assert_frame_equal(
-        cached.astype({c: "str" for c in progress._COMPACT}).reset_index(drop=True),
+        cached.astype({c: "str" for c in progress_cache._COMPACT}).reset_index(drop=True),
         table,
         check_dtype=False,
     )
     # every aggregate gives the same figures on the compact (categorical) table
-    assert progress.kpis(cached, NOW) == progress.kpis(table, NOW)
+    assert analytics.kpis(cached, NOW) == analytics.kpis(table, NOW)
     pd.testing.assert_frame_equal(
-        progress.city_ranking(cached), progress.city_ranking(table), check_dtype=False
+        analytics.city_ranking(cached), analytics.city_ranking(table), check_dtype=False
     )
     pd.testing.assert_frame_equal(
-        progress.rates_by(cached, "city").astype({"city": "str"}),
-        progress.rates_by(table, "city"),
+        analytics.rates_by(cached, "city").astype({"city": "str"}),
+        analytics.rates_by(table, "city"),
         check_dtype=False,
         check_categorical=False,
     )
-    risk_a, risk_b = progress.at_risk(cached, NOW), progress.at_risk(table, NOW)
+    risk_a, risk_b = analytics.at_risk(cached, NOW), analytics.at_risk(table, NOW)
     assert risk_a.astype(str).values.tolist() == risk_b.astype(str).values.tolist()
-    pd.testing.assert_frame_equal(progress.weekly_progress(cached), progress.weekly_progress(table))
+    pd.testing.assert_frame_equal(analytics.weekly_progress(cached), analytics.weekly_progress(table))
     # derived views: cached for max_age, recomputed after
     calls = []
     value, made = cache.derived("k", *args, NOW, lambda: calls.append(1) or len(calls))
@@ -397,7 +397,7 @@ def test_missing_gradebook_means_nothing_submitted(classroom):
 
 
 def test_kpis(table):
-    k = progress.kpis(table, NOW)
+    k = analytics.kpis(table, NOW)
     assert k["enrolled"] == 5
     assert k["active_7d"] == 2  # c1 (hw2, ex1) and c4 (ex1, d1) since 03-13 04:00 UTC
     assert k["completed"] == 1  # c4 passed everything
@@ -407,7 +407,7 @@ def test_kpis(table):
 
 
 def test_rates_by_city_and_course(table):
-    by_city = progress.rates_by(table, "city").set_index("city")
+    by_city = analytics.rates_by(table, "city").set_index("city")
     assert by_city.loc["济南", ["enrolled", "items", "done", "assignments", "passed"]].tolist() == [
         2,
         10,
@@ -419,17 +419,17 @@ def test_rates_by_city_and_course(table):
     assert by_city.loc["青岛", "completion_rate"] == pytest.approx(0.5)
     assert by_city.loc["青岛", "pass_rate"] == pytest.approx(0.25)
     assert by_city.loc["淄博", "completion_rate"] == 0
-    by_course = progress.rates_by(table, "course_id").set_index("course_id")
+    by_course = analytics.rates_by(table, "course_id").set_index("course_id")
     # labor-law: c1 4, c2 2, c3 2, c5 0 of 16; union-data: c1 2, c3 0, c4 2 of 6
     assert by_course.loc["labor-law", "completion_rate"] == pytest.approx(8 / 16)
     assert by_course.loc["union-data", "completion_rate"] == pytest.approx(4 / 6)
     assert by_course.loc["union-data", "pass_rate"] == pytest.approx(2 / 3)
-    by_union = progress.rates_by(table, ["city", "union_name"]).set_index("union_name")
+    by_union = analytics.rates_by(table, ["city", "union_name"]).set_index("union_name")
     assert by_union.loc["市南区总工会", "enrolled"] == 2
 
 
 def test_city_ranking_shows_all_16_cities(table):
-    ranking = progress.city_ranking(table, targets=0.8)
+    ranking = analytics.city_ranking(table, targets=0.8)
     assert len(ranking) == 16 and set(ranking["city"]) == set(progress.CITY_NAMES)
     top = ranking.head(3)
     assert top["city"].tolist() == ["济南", "青岛", "淄博"]
@@ -441,12 +441,12 @@ def test_city_ranking_shows_all_16_cities(table):
     assert rest["rank"].isna().all() and (rest["enrolled"] == 0).all()
     assert not rest["meets_target"].any()
     # per-city targets
-    ranking = progress.city_ranking(table, targets={"青岛": 0.5})
+    ranking = analytics.city_ranking(table, targets={"青岛": 0.5})
     assert ranking.set_index("city").loc["青岛", "meets_target"]
 
 
 def test_weekly_progress(table):
-    weekly = progress.weekly_progress(table)
+    weekly = analytics.weekly_progress(table)
     assert [str(w) for w in weekly["week"]] == ["2026-02-23", "2026-03-02", "2026-03-09", "2026-03-16"]
     assert weekly["done"].tolist() == [1, 3, 5, 3]
     assert weekly["passed"].tolist() == [0, 1, 2, 1]
@@ -455,14 +455,14 @@ def test_weekly_progress(table):
 
 
 def test_score_distribution(table):
-    dist = progress.score_distribution(table).set_index("bin")["count"]
+    dist = analytics.score_distribution(table).set_index("bin")["count"]
     assert dist.sum() == 6
     assert dist["40–50"] == 2 and dist["60–70"] == 2 and dist["90–100"] == 2
 
 
 def test_at_risk_rule(table):
-    assert "7 天" in progress.AT_RISK_RULE
-    risk = progress.at_risk(table, NOW)
+    assert "7 天" in analytics.AT_RISK_RULE
+    risk = analytics.at_risk(table, NOW)
     got = {(r.user_id, r.course_id): r.reason for r in risk.itertuples()}
     assert set(got) == {("c2", "labor-law"), ("c3", "labor-law"), ("c3", "union-data"), ("c5", "labor-law")}
     assert "逾期" in got[("c3", "union-data")] and "未活动" in got[("c3", "union-data")]
@@ -478,7 +478,7 @@ def test_within_period_counts_only_activity_in_range(table):
     part = progress.within_period(table, start, end)
     assert len(part) == len(table)
     assert part["done"].sum() == 5  # the week of 03-09
-    assert progress.kpis(part, NOW)["enrolled"] == 5
+    assert analytics.kpis(part, NOW)["enrolled"] == 5
 
 
 def test_filters(table):
@@ -491,19 +491,19 @@ def test_filters(table):
 
 
 def test_grading_queue_and_question_stats(classroom):
-    queue = progress.grading_queue(classroom.gradebooks["labor-law"], "labor-law")
+    queue = trainer_stats.grading_queue(classroom.gradebooks["labor-law"], "labor-law")
     # oldest first; ghost (not in the roster) still has a submission to grade
     assert queue[["user_id", "assignment", "cells_to_grade"]].values.tolist() == [
         ["ghost", "hw1", 1],
         ["c2", "hw1", 1],
     ]
-    stats = progress.question_stats(classroom.gradebooks["labor-law"], "labor-law")
+    stats = trainer_stats.question_stats(classroom.gradebooks["labor-law"], "labor-law")
     stats = stats.set_index(["assignment", "question"])
     assert stats.loc[("hw1", "q1"), "graded"] == 4  # c1, c2, c3, ghost
     assert stats.loc[("hw1", "q1"), "mean_score"] == pytest.approx((6 + 6 + 2 + 6) / 4)
     assert stats.loc[("hw1", "q2"), "mean_score"] == pytest.approx((3 + 2) / 2)
     assert stats.loc[("hw2", "q1"), "mean_pct"] == pytest.approx(0.4)
-    empty = progress.grading_queue(classroom.root / "nope.db", "x")
+    empty = trainer_stats.grading_queue(classroom.root / "nope.db", "x")
     assert empty.empty
 
 
@@ -556,6 +556,6 @@ def test_demo_seed_fills_charts_and_keeps_real_data(tmp_path):
     assert (after["activity_at"].dropna() <= pd.Timestamp(NOW)).all()
     assert after["late"].any() and after["needs_grading"].any()
     assert (~after.groupby("user_id")["done"].any()).any()  # some idle cadres
-    assert progress.weekly_progress(after)["done"].sum() == after["done"].sum()
+    assert analytics.weekly_progress(after)["done"].sum() == after["done"].sum()
     again = seed_progress(settings, room.courses, NOW, rng_seed=7)
     assert again["submissions"] == 0 and again["lessons"] == 0
