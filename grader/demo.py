@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from grader import accounts, deploy, grading, launcher, runtime
@@ -121,6 +122,13 @@ def write_settings(data_dir: Path, port: int) -> Path:
     return path
 
 
+def release_all(settings: Settings, course) -> None:
+    """Release every assignment of a course that is not in the exchange yet."""
+    for assignment in course.assignments:
+        if not (settings.exchange_dir / course.id / "outbound" / assignment.id).is_dir():
+            grading.release(settings, course, assignment.id)
+
+
 def set_up(settings: Settings, password: str, courses_dir: Path, notebooks_dir: Path) -> list[str]:
     """Everything but serving: data dir, courses, roster, releases. Returns course ids."""
     deploy.prepare_data_dir(settings)
@@ -137,10 +145,11 @@ def set_up(settings: Settings, password: str, courses_dir: Path, notebooks_dir: 
         writer.writerows(rows)
     import_roster(settings, roster_path, initial_password=password)
     deployed = [load_course(settings.course_root(c.id)) for c in courses]
-    for course in deployed:
-        for assignment in course.assignments:
-            if not (settings.exchange_dir / course.id / "outbound" / assignment.id).is_dir():
-                grading.release(settings, course, assignment.id)
+    # Courses are independent (own grader account, gradebook, exchange folder): release
+    # them side by side; within a course, one after the other (one gradebook).
+    with ThreadPoolExecutor(max_workers=len(deployed) or 1) as pool:
+        for done in [pool.submit(release_all, settings, course) for course in deployed]:
+            done.result()
     # Synthetic progress for the other cadres, so every chart shows something (cadre01 is
     # left untouched for the person trying the demo); files written as root get their
     # course's owner back.

@@ -43,30 +43,14 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from grader.catalog import Assignment, CatalogError, Course, Lesson, load_course
+from grader.cities import CITY_CODES
 
 if TYPE_CHECKING:
     from grader.progress_cache import ProgressCache
 
-#: Shandong's 16 prefecture-level cities and their division codes (see DOMAIN.md).
-CITIES: tuple[tuple[str, str], ...] = (
-    ("济南", "3701"),
-    ("青岛", "3702"),
-    ("淄博", "3703"),
-    ("枣庄", "3704"),
-    ("东营", "3705"),
-    ("烟台", "3706"),
-    ("潍坊", "3707"),
-    ("济宁", "3708"),
-    ("泰安", "3709"),
-    ("威海", "3710"),
-    ("日照", "3711"),
-    ("临沂", "3713"),
-    ("德州", "3714"),
-    ("聊城", "3715"),
-    ("滨州", "3716"),
-    ("菏泽", "3717"),
-)
-CITY_NAMES: tuple[str, ...] = tuple(name for name, _ in CITIES)
+#: Shandong's 16 cities in division-code order, as (name, code) pairs (from grader.cities).
+CITIES: tuple[tuple[str, str], ...] = tuple(CITY_CODES.items())
+CITY_NAMES: tuple[str, ...] = tuple(CITY_CODES)
 
 PROGRESS_COLUMNS: tuple[str, ...] = (
     "user_id",
