@@ -100,9 +100,126 @@ def warm_cache(settings) -> str | None:
     return None
 
 
-if __name__ == "__main__":
-    from grader import progress
+# --- the refresher: dashboards' first screens rebuilt outside the render --------------------
+
+
+def manager_scopes(platform_db) -> list:
+    """One viewer per manager scope present in the roster: the province (if there is a
+    provincial manager) and each city that has a city manager."""
+    import sqlite3
+    from contextlib import closing
+
+    from grader.viewer import Viewer
+
+    with closing(sqlite3.connect(f"file:{platform_db}?mode=ro", uri=True)) as conn:
+        rows = conn.execute(
+            "SELECT user_id, city, level FROM people WHERE role = 'manager' ORDER BY user_id"
+        ).fetchall()
+    scopes: dict[str, Viewer] = {}
+    for user_id, city, level in rows:
+        viewer = Viewer(user_id=user_id, role="manager", city=city or "", level=level or "")
+        if viewer.is_province_manager:
+            scopes.setdefault("province", viewer)
+        elif viewer.is_city_manager:
+            scopes.setdefault(f"city:{viewer.city}", viewer)
+    return list(scopes.values())
+
+
+def refresh_pass(settings, cache=None, now=None) -> dict:
+    """Rebuild the progress table if its sources changed, then the first screen of every
+    manager scope (each only if not current). Returns what it did and how long it took."""
+    import datetime as dt
+    import time
+
+    from grader import dashboards, progress
     from grader.progress_cache import ProgressCache
+
+    cache = cache if cache is not None else ProgressCache()
+    now = now or dt.datetime.now(dt.UTC)
+    t0 = time.perf_counter()
+    courses = progress.deployed_courses(settings)
+    books = progress.gradebook_paths(settings, courses)
+    cache.table(settings.platform_db, courses, books, now, stale_for=0)
+    t_table = time.perf_counter() - t0
+    scopes = manager_scopes(settings.platform_db)
+    for viewer in scopes:
+        # recomputed at half the dashboards' max age, so a render never finds one expired
+        dashboards.manager_first_screen(
+            settings, viewer, now, cache, courses, max_age=dashboards.SCREEN_MAX_AGE / 2, stale_for=0
+        )
+    return {
+        "scopes": [dashboards.scope(v)[1] for v in scopes],
+        "table_s": t_table,
+        "total_s": time.perf_counter() - t0,
+    }
+
+
+def refresh_loop(every: float, load_settings=None, cache=None, stop=None, log=None) -> None:
+    """Every `every` seconds: when the sources' signature changed (or the first screens
+    are half their max age old), run `refresh_pass`. Errors are logged and retried at the
+    next tick; returns when `stop` (a threading.Event; set by SIGTERM/SIGINT when run as a
+    program) is set."""
+    import logging
+    import threading
+    import time
+
+    from grader import dashboards, progress
+    from grader.progress_cache import ProgressCache, source_signature
     from grader.settings import load
 
-    progress.load_progress(load(), cache=ProgressCache())
+    log = log or logging.getLogger("airclass.refresher")
+    load_settings = load_settings or load
+    cache = cache if cache is not None else ProgressCache()
+    stop = stop or threading.Event()
+    last_signature, last_pass = None, float("-inf")
+    while not stop.is_set():
+        try:
+            settings = load_settings()
+            courses = progress.deployed_courses(settings)
+            books = progress.gradebook_paths(settings, courses)
+            signature = source_signature(settings.platform_db, courses, books)
+            aged = time.monotonic() - last_pass >= dashboards.SCREEN_MAX_AGE / 2
+            if signature != last_signature or aged:
+                done = refresh_pass(settings, cache)
+                last_signature, last_pass = signature, time.monotonic()
+                log.info(
+                    "refreshed %s in %.2f s (table %.2f s)",
+                    ", ".join(done["scopes"]) or "no manager scopes",
+                    done["total_s"],
+                    done["table_s"],
+                )
+        except Exception:
+            log.exception("dashboard refresh failed; retrying in %s s", every)
+        stop.wait(every)
+
+
+def main(argv=None) -> int:
+    import argparse
+    import logging
+    import signal
+    import threading
+
+    parser = argparse.ArgumentParser(
+        prog="python -m grader.dashboard_server",
+        description="Without arguments: one warm-up pass of the dashboards' cache (progress table "
+        "and managers' first screens). With --refresh-every: keep them current.",
+    )
+    parser.add_argument("--refresh-every", type=float, metavar="SECONDS")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if args.refresh_every is None:
+        from grader.settings import load
+
+        refresh_pass(load())
+        return 0
+    if args.refresh_every <= 0:
+        parser.error("--refresh-every must be > 0")
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    refresh_loop(args.refresh_every, stop=stop)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
