@@ -21,6 +21,7 @@ API_SERVICE = "airclass-api"
 DASHBOARD_SERVICE = "dashboard"
 LEARNING_SERVICE = "learning"
 ADMIN_SERVICE = "airclass-admin"
+DASHBOARD_REFRESH_SERVICE = "dashboard-refresh"
 BASE_GROUPS = {"cadre": "cadres", "trainer": "trainers", "manager": "managers"}
 
 
@@ -240,6 +241,22 @@ def update_services(c: Config, settings: Settings, course_ids: list[str]) -> Non
                 "oauth_no_confirm": True,
             }
         )
+    # Keeps the managers' dashboards warm: rebuilds the progress table and each manager
+    # scope's first screen when the data changed (renders then read the cache).
+    services.append(
+        {
+            "name": DASHBOARD_REFRESH_SERVICE,
+            "command": [
+                settings.runtime_bin("python"),
+                "-m",
+                "grader.dashboard_server",
+                f"--refresh-every={settings['dashboard']['refresh_every']}",
+            ],
+            "user": DASH_USER,
+            "cwd": str(settings.dashboards_dir),
+            "environment": _service_env(settings),
+        }
+    )
     # No process: only a token, for `airclass roster import` to update a running hub.
     services.append({"name": ADMIN_SERVICE, "api_token": admin_token(settings)})
     culler = settings["culler"]

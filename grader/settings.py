@@ -64,7 +64,7 @@ DEFAULTS: dict[str, Any] = {
     "nbgrader": {"execute_timeout": 120},
     # Completion-rate targets on the manager dashboard: one for the province, and any
     # city's own (cities declare yearly targets the provincial federation confirms).
-    "dashboard": {"completion_target": 0.8, "city_targets": {}},
+    "dashboard": {"completion_target": 0.8, "city_targets": {}, "refresh_every": 30},
     "accounts": {"unix_group": "airclass-users"},
 }
 
@@ -150,6 +150,7 @@ SCHEMA: dict[str, Any] = {
             "additionalProperties": False,
             "properties": {
                 "completion_target": {"type": "number", "minimum": 0, "maximum": 1},
+                "refresh_every": {"type": "integer", "minimum": 5},
                 "city_targets": {
                     "type": "object",
                     "propertyNames": {"enum": list(CITY_CODES)},

@@ -85,3 +85,20 @@ def test_report_cli_exports_one_city(classroom, tmp_path):
         timeout=300,
     )
     assert bad.returncode == 2 and "上海" in bad.stderr and not (tmp_path / "x.xlsx").exists()
+
+
+def test_dashboard_refresher_runs_as_the_dashboard_account(classroom):
+    import pwd
+    from pathlib import Path
+
+    dash_uid = pwd.getpwnam("airclass-dash").pw_uid
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+            uid = proc.stat().st_uid
+        except OSError:
+            continue
+        if b"grader.dashboard_server" in cmdline and any(a.startswith(b"--refresh-every") for a in cmdline):
+            found.append(uid)
+    assert found and set(found) == {dash_uid}

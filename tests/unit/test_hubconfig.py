@@ -77,6 +77,7 @@ def test_one_formgrader_service_per_course_as_its_grader(tmp_path):
         "labor-law",
         "idle-culler",
         "airclass-admin",
+        "dashboard-refresh",
     }
     assert services["labor-law"]["user"] == "grader-labor-law"
     assert services["labor-law"]["cwd"] == str(tmp_path / "courses" / "labor-law")
