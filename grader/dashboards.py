@@ -24,8 +24,9 @@ STALE_FOR = 300.0
 #: A first screen is recomputed after this long even without a data change (the at-risk
 #: rule depends on the clock).
 SCREEN_MAX_AGE = 600.0
-#: Above this many rows the first screen has no download links (built on request).
-DOWNLOAD_ROWS = 20000
+#: Above this many rows the first screen has no download links (built on request): the
+#: links embed the files, and a phone should not load megabytes it may not need.
+DOWNLOAD_ROWS = 3000
 
 
 def target(settings) -> float:
