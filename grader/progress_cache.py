@@ -14,21 +14,10 @@ from typing import Any
 import pandas as pd
 
 from grader.catalog import Course
-from grader.progress import build_progress, course_items, overdue_at
+from grader.progress import PROGRESS_COLUMNS, build_progress, course_items, overdue_at
 
-_COMPACT = (
-    "user_id",
-    "name",
-    "city",
-    "city_code",
-    "union_name",
-    "phone",
-    "course_id",
-    "course_title",
-    "item_type",
-    "item_id",
-    "item_title",
-)
+# The repeated text columns: the table's leading columns, up to the item's title.
+_COMPACT = PROGRESS_COLUMNS[: PROGRESS_COLUMNS.index("item_title") + 1]
 
 
 def compact(table: pd.DataFrame) -> pd.DataFrame:
