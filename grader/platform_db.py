@@ -86,18 +86,27 @@ class PlatformDB:
                 [(p["user_id"], c) for c in p.get("courses", [])],
             )
 
-    def people(self, role: str | None = None) -> list[dict]:
-        query = "SELECT * FROM people" + (" WHERE role = ?" if role else "") + " ORDER BY user_id"
-        cur = self.conn.execute(query, (role,) if role else ())
+    def _select_people(self, where: str = "", args: tuple = ()) -> list[dict]:
+        cur = self.conn.execute(f"SELECT * FROM people {where} ORDER BY user_id", args)
         cols = [d[0] for d in cur.description]
-        rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+    def people(self, role: str | None = None) -> list[dict]:
+        rows = self._select_people("WHERE role = ?", (role,)) if role else self._select_people()
         courses = self.enrollments()
         for row in rows:
             row["courses"] = sorted(courses.get(row["user_id"], []))
         return rows
 
     def person(self, user_id: str) -> dict | None:
-        return next((p for p in self.people() if p["user_id"] == user_id), None)
+        """One roster entry by id — a keyed lookup, as it runs on every spawn and completion."""
+        found = self._select_people("WHERE user_id = ?", (user_id,))
+        if not found:
+            return None
+        cur = self.conn.execute(
+            "SELECT course_id FROM enrollments WHERE user_id = ? ORDER BY course_id", (user_id,)
+        )
+        return {**found[0], "courses": [r[0] for r in cur.fetchall()]}
 
     def enrollments(self) -> dict[str, list[str]]:
         result: dict[str, list[str]] = {}
