@@ -218,3 +218,40 @@ def discover(courses_root: Path) -> list[Course]:
     if problems:
         raise CatalogError("\n".join(problems))
     return courses
+
+
+def course_toml(course: Course) -> str:
+    """A course.toml for `course` — what `load_course` reads back (used to build test and
+    benchmark catalogs from Course objects)."""
+
+    def text(value: str) -> str:
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML string
+
+    lines = [
+        f"id = {text(course.id)}",
+        f"title = {text(course.title)}",
+        f"description = {text(course.description)}",
+        f"audience = {text(course.audience)}",
+    ]
+    for lesson in course.lessons:
+        lines += [
+            "",
+            "[[lessons]]",
+            f"id = {text(lesson.id)}",
+            f"title = {text(lesson.title)}",
+            f"notebook = {text(lesson.notebook)}",
+            f"video_url = {text(lesson.video_url)}",
+            f"video_fallback = {text(lesson.video_fallback)}",
+        ]
+    for a in course.assignments:
+        lines += [
+            "",
+            "[[assignments]]",
+            f"id = {text(a.id)}",
+            f"title = {text(a.title)}",
+            f"due = {a.due.isoformat()}",
+            f"points = {a.points:g}",
+            f"pass_mark = {a.pass_mark:g}",
+            f"kind = {text(a.kind)}",
+        ]
+    return "\n".join(lines) + "\n"

@@ -62,7 +62,7 @@ if str(REPO) not in sys.path:
 import pandas as pd  # noqa: E402
 
 from grader import progress  # noqa: E402
-from grader.catalog import Assignment, Course, Lesson  # noqa: E402
+from grader.catalog import Assignment, Course, Lesson, course_toml  # noqa: E402
 from grader.platform_db import SCHEMA as PLATFORM_SCHEMA  # noqa: E402
 
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -104,27 +104,6 @@ def courses_catalog(root: Path) -> list[Course]:
         )
         out.append(Course(cid, title, "", "基层工会干部", root / "public" / cid, lessons, assignments))
     return out
-
-
-def course_toml(course: Course) -> str:
-    lines = [f'id = "{course.id}"', f'title = "{course.title}"', 'description = "bench"']
-    for lesson in course.lessons:
-        lines += [
-            "[[lessons]]",
-            f'id = "{lesson.id}"',
-            f'title = "{lesson.title}"',
-            f'notebook = "{lesson.notebook}"',
-        ]
-    for a in course.assignments:
-        lines += [
-            "[[assignments]]",
-            f'id = "{a.id}"',
-            f'title = "{a.title}"',
-            f"due = {a.due.isoformat()}",
-            "points = 10",
-            "pass_mark = 6",
-        ]
-    return "\n".join(lines) + "\n"
 
 
 def cadre_ids(n: int) -> list[str]:

@@ -75,3 +75,12 @@ def test_repository_courses_validate(capsys):
     dirs = sorted(str(p) for p in repo_courses.iterdir() if (p / "course.toml").exists())
     assert {Path(d).name for d in dirs} >= {"enrollment", "labor-law", "union-data"}
     assert main(["course", "validate", *dirs]) == 0, capsys.readouterr().err
+
+
+def test_course_toml_round_trips(course):
+    from grader.catalog import course_toml
+
+    loaded = load_course(course)
+    (course / "course.toml").write_text(course_toml(loaded), encoding="utf-8")
+    again = load_course(course)
+    assert again == loaded

@@ -35,7 +35,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from grader import analytics, progress, progress_cache, trainer_stats
-from grader.catalog import Assignment, Course, Lesson
+from grader.catalog import Assignment, Course, Lesson, course_toml
 from grader.platform_db import PlatformDB
 
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -170,27 +170,6 @@ def _courses(root: Path) -> list[Course]:
         assignments=(Assignment("ex1", "台账练习", dt.datetime(2026, 3, 15, 23, 59, tzinfo=CST), 5, 3),),
     )
     return [labor, data]
-
-
-def course_toml(course: Course) -> str:
-    lines = [f'id = "{course.id}"', f'title = "{course.title}"', 'description = ""']
-    for lesson in course.lessons:
-        lines += [
-            "[[lessons]]",
-            f'id = "{lesson.id}"',
-            f'title = "{lesson.title}"',
-            f'notebook = "{lesson.notebook}"',
-        ]
-    for a in course.assignments:
-        lines += [
-            "[[assignments]]",
-            f'id = "{a.id}"',
-            f'title = "{a.title}"',
-            f"due = {a.due.isoformat()}",
-            f"points = {a.points:g}",
-            f"pass_mark = {a.pass_mark:g}",
-        ]
-    return "\n".join(lines) + "\n"
 
 
 def _grade(gb, cell, nb, assignment, student, auto=None, manual=None, extra=None, pending=False):
