@@ -114,14 +114,6 @@ class PlatformDB:
             result.setdefault(user_id, []).append(course_id)
         return result
 
-    def course_members(self, course_id: str, role: str) -> list[str]:
-        cur = self.conn.execute(
-            """SELECT p.user_id FROM people p JOIN enrollments e USING (user_id)
-               WHERE e.course_id = ? AND p.role = ? ORDER BY p.user_id""",
-            (course_id, role),
-        )
-        return [r[0] for r in cur.fetchall()]
-
     # --- lessons ------------------------------------------------------------------
     def record_completion(
         self, user_id: str, course_id: str, lesson_id: str, when: dt.datetime | None = None

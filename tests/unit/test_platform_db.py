@@ -32,7 +32,6 @@ def test_people_and_person_agree(tmp_path):
         assert db.person("a1")["courses"] == ["enrollment", "labor-law"]
         assert db.person("nobody") is None
         assert [p["user_id"] for p in db.people("trainer")] == ["t1"]
-        assert db.course_members("labor-law", "cadre") == ["a1"]
 
 
 def test_reimport_replaces_enrollments(tmp_path):
