@@ -20,6 +20,7 @@ from pathlib import Path
 
 from grader import accounts
 from grader.catalog import Course
+from grader.platform_db import PlatformDB
 from grader.settings import Settings
 
 DASH_USER, API_USER = accounts.SYSTEM_SERVICE_USERS
@@ -127,6 +128,8 @@ def prepare_data_dir(settings: Settings) -> None:
     _write_json(config_dir / "jupyter_server_config.json", USER_SERVER_CONFIG)
     _write_json(config_dir / "labconfig" / "page_config.json", USER_LAB_PAGE_CONFIG)
     _mkdir(settings.platform_db.parent, 0o770)
+    with PlatformDB(settings.platform_db):
+        pass  # create the schema now, so its files get their owners below
     fix_platform_permissions(settings)
     protect_settings_file(settings)
 

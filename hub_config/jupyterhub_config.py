@@ -27,7 +27,6 @@ settings = load()
 deploy.prepare_data_dir(settings)
 with PlatformDB(settings.platform_db) as db:
     roster = db.people()
-deploy.fix_platform_permissions(settings)
 hubconfig.apply(c, settings, roster, deploy.deployed_course_titles(settings))
 
 extra_dir = settings.data_dir / "config.d"
