@@ -106,7 +106,9 @@ def test_home_page_stop_and_start_in_chinese(classroom, browser, login):
     log_in(page, classroom.base_url, "it-trainer-b")
     page.wait_for_url("**/user/it-trainer-b/**", timeout=180_000)
     page.goto(f"{classroom.base_url}/hub/home")
+    # home.js is loaded by require.js after the load event: wait until it has bound #stop.
+    page.wait_for_load_state("networkidle")
     page.click("#stop")
-    page.get_by_role("button", name="启动我的学习空间").wait_for(timeout=60_000)
+    page.get_by_role("button", name="启动我的学习空间").wait_for(timeout=120_000)
     assert not page.locator("#stop").is_visible()
     page.close()
