@@ -1,3 +1,4 @@
-"""airclass: the 空中课堂 platform package (catalog, roster, grading pipeline, hub wiring)."""
+"""The grading engine: release, collect, autograde, feedback and gradebook access, on nbgrader.
 
-__version__ = "0.1.0"
+The rest of the platform (hub wiring, dashboards, services, CLI) lives in `airclass`.
+"""

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
-from grader import accounts
-from grader.catalog import Course
-from grader.settings import Settings
+from airclass.core.catalog import Course
+from airclass.core.settings import Settings
+from airclass.system import accounts
 
 
 class GradingError(RuntimeError):

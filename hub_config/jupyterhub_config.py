@@ -2,18 +2,19 @@
 
     AIRCLASS_SETTINGS=/etc/airclass/airclass.toml jupyterhub -f hub_config/jupyterhub_config.py
 
-1. the settings file is loaded and validated (grader/settings.py);
+1. the settings file is loaded and validated (airclass/core/settings.py);
 2. the roster and the deployed courses are read from the data directory;
-3. grader/hubconfig.py maps them onto JupyterHub traits;
+3. airclass/hub/hubconfig.py maps them onto JupyterHub traits;
 4. any `<data_dir>/config.d/*.py` is loaded last, as an escape hatch (TLJH style).
 """
 
 import os
 from pathlib import Path
 
-from grader import deploy, hubconfig
-from grader.platform_db import PlatformDB
-from grader.settings import load
+from airclass.core.platform_db import PlatformDB
+from airclass.core.settings import load
+from airclass.hub import hubconfig
+from airclass.system import layout as deploy
 
 c = get_config()  # noqa: F821 — provided by JupyterHub when it loads this file
 

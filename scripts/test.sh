@@ -27,9 +27,9 @@ PREFIX=${AIRCLASS_RUNTIME_PREFIX:-/opt/airclass/env}
 import sys
 sys.path.insert(0, sys.argv[2])
 from pathlib import Path
-from grader.runtime import ensure_runtime
+from airclass.system.runtime import ensure_runtime
 ensure_runtime(Path(sys.argv[1]), Path(sys.argv[2]), extras="test")
 PY
 
-"$PREFIX/bin/ruff" check grader hub_config tests
+"$PREFIX/bin/ruff" check airclass grader hub_config tests
 exec "$PREFIX/bin/python" -m pytest "$@"

@@ -21,8 +21,8 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE / "lessons"), str(HERE.parent.parent)]  # uniondata; this checkout's grader
 import uniondata as ud  # noqa: E402
 
-from grader.nbbuild import nbgrader_cell as nbg  # noqa: E402
-from grader.nbbuild import python_notebook, write_notebook  # noqa: E402
+from tests.nbcells import nbgrader_cell as nbg  # noqa: E402
+from tests.nbcells import python_notebook, write_notebook  # noqa: E402
 
 COURSE = "union-data"
 
@@ -119,7 +119,7 @@ def lesson_cleaning():
         > 生成脚本见 `../data/generate.py`），只有市、区县名称和行政区划代码是真实的。
         """),
             code(f"""
-        from grader import lessonkit as lk
+        from airclass.lessons import kit as lk
         lk.video("{COURSE}", "cleaning")
         """),
             setup(""),
@@ -341,7 +341,7 @@ def lesson_groupby():
           第十一条规定，会员二十五人以上的，应当建立基层工会委员会。一百人以上的企业，完全具备建会条件。
         """),
             code(f"""
-        from grader import lessonkit as lk
+        from airclass.lessons import kit as lk
         lk.video("{COURSE}", "groupby-city")
         """),
             setup('enterprises = ud.load_enterprises("../data/enterprises.csv")\nenterprises.head(3)'),
@@ -505,7 +505,7 @@ def lesson_merge():
         4. 按“市辖区 2 公里、非市辖区半小时”的标准，算法律援助覆盖了多少职工。
         """),
             code(f"""
-        from grader import lessonkit as lk
+        from airclass.lessons import kit as lk
         lk.video("{COURSE}", "merge-targets")
         """),
             setup("""
@@ -675,7 +675,7 @@ def lesson_chart():
         6. **注明分母**（每个市有多少家应建会企业）和数据来源。
         """),
             code(f"""
-        from grader import lessonkit as lk
+        from airclass.lessons import kit as lk
         lk.video("{COURSE}", "read-chart")
         """),
             setup("""

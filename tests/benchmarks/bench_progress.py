@@ -7,7 +7,7 @@
    notebook, 2 autograded code cells + 1 written answer) + 4 lessons per course; about 70%
    of assignments submitted. Each gradebook's schema is created once by nbgrader's own
    `Gradebook`; students, submissions, submitted notebooks and grades are then bulk
-   inserted with SQL that follows that schema. Times `grader.progress.build_progress`
+   inserted with SQL that follows that schema. Times `airclass.progress.table.build_progress`
    (SQL into pandas) against building the same rows through nbgrader's `Gradebook` API per
    student (`find_submission` → `.score`, `.timestamp` — the documented way). The API path
    is timed on a deterministic subsample (the first K cadres by id) and extrapolated
@@ -20,14 +20,14 @@
    provincial manager, and times GET of the rendered page until the response is complete
    — notebooks/manager.ipynb against a trivial notebook, alternating, each request a new
    kernel. The dashboard reads the progress table and its first screen from
-   `grader.progress_cache.ProgressCache` (rebuilt whenever a gradebook or the platform DB
+   `airclass.progress.cache.ProgressCache` (rebuilt whenever a gradebook or the platform DB
    changes): the first request runs on an empty cache (cold) and is reported apart; the
    ratio (target ≤ 2×) is for renders with a current cache. Then, per repeat, a data
    change (one grade changed with SQL in a gradebook) followed by:
      - a render before the refresher ran: the previous first screen is served (stale
-       while revalidate, `grader.dashboards.STALE_FOR`); checked to write nothing to the
+       while revalidate, `airclass.dashboards.pages.STALE_FOR`); checked to write nothing to the
        cache;
-     - one refresher pass (`grader.dashboard_server.refresh_pass`, in this process, as the
+     - one refresher pass (`airclass.services.dashboard_server.refresh_pass`, in this process, as the
        hub-managed refresher service would run it), timed apart;
      - a render after that pass (a cache hit).
    Ratios vs the trivial notebook are printed side by side for all cases. The server is
@@ -61,9 +61,9 @@ if str(REPO) not in sys.path:
 
 import pandas as pd  # noqa: E402
 
-from grader import progress  # noqa: E402
-from grader.catalog import Assignment, Course, Lesson, course_toml  # noqa: E402
-from grader.platform_db import SCHEMA as PLATFORM_SCHEMA  # noqa: E402
+from airclass.core.catalog import Assignment, Course, Lesson, course_toml  # noqa: E402
+from airclass.core.platform_db import SCHEMA as PLATFORM_SCHEMA  # noqa: E402
+from airclass.progress import table as progress  # noqa: E402
 
 CST = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=CST)
@@ -382,6 +382,7 @@ def bench_voila(root: Path, port: int, repeat: int) -> None:
                     raise SystemExit(f"voila did not start; see {served / 'voila.log'}") from None
                 time.sleep(0.3)
         get(f"{base}/voila/render/trivial.ipynb")  # warm-up: disk caches, first imports
+
         def render_manager() -> tuple[float, str]:
             """One first render of the manager dashboard, checked to be complete and error-free."""
             seconds, status, body = get(f"{base}/voila/render/manager.ipynb")
@@ -420,9 +421,9 @@ def bench_voila(root: Path, port: int, repeat: int) -> None:
         )
 
         # after a data change: before / after one refresher pass
-        from grader import dashboard_server
-        from grader.progress_cache import ProgressCache
-        from grader.settings import load
+        from airclass.core.settings import load
+        from airclass.progress.cache import ProgressCache
+        from airclass.services import dashboard_server
 
         cache_dir = served / "cache" / "airclass"
         settings = load(root / "airclass.toml")

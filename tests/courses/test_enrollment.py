@@ -19,7 +19,7 @@ import opencc
 import pytest
 from nbclient import NotebookClient
 
-from grader.catalog import load_course
+from airclass.core.catalog import load_course
 from grader.selfcheck import check_assignment, locked_cell_ids
 
 REPO = Path(__file__).resolve().parents[2]
@@ -90,7 +90,7 @@ def test_lessons_start_with_video_and_end_with_finish():
     for lesson in meta["lessons"]:
         nb = nbformat.read(COURSE / lesson["notebook"], as_version=4)
         codes = [c.source for c in nb.cells if c.cell_type == "code"]
-        assert codes[0].startswith("from grader import lessonkit as lk")
+        assert codes[0].startswith("from airclass.lessons import kit as lk")
         assert f'lk.video("enrollment", "{lesson["id"]}")' in codes[0]
         assert codes[-1] == f'lk.finish_lesson("enrollment", "{lesson["id"]}")'
         assert sum("lk.quick_check(" in c for c in codes) >= 2
@@ -382,7 +382,7 @@ def test_assignment_rules_match_lesson_rules():
 
 # ------------------------------------------------------------------ slow: lessons execute
 QUICK_CHECK_PROBE = """
-from grader.lessonkit import QuickCheck
+from airclass.lessons.kit import QuickCheck
 _checks = [v for v in list(globals().values()) if isinstance(v, QuickCheck)]
 assert len(_checks) >= 2, len(_checks)
 for _q in _checks:

@@ -21,7 +21,7 @@ import opencc
 import pytest
 from nbclient import NotebookClient
 
-from grader.catalog import load_course
+from airclass.core.catalog import load_course
 from grader.selfcheck import check_assignment, locked_cell_ids
 
 REPO = Path(__file__).resolve().parents[2]
@@ -272,14 +272,14 @@ def test_lessons_open_and_close_with_lessonkit():
     for lesson in meta["lessons"]:
         nb = nbformat.read(COURSE / lesson["notebook"], as_version=4)
         code = [c.source for c in nb.cells if c.cell_type == "code"]
-        assert code[0].startswith("from grader import lessonkit as lk")
+        assert code[0].startswith("from airclass.lessons import kit as lk")
         assert f'lk.video("labor-law", "{lesson["id"]}")' in code[0]
         assert code[-1].startswith(f'lk.finish_lesson("labor-law", "{lesson["id"]}")')
         assert sum("lk.quick_check(" in c for c in code) >= 2
 
 
 def test_quick_checks_accept_their_answer_and_cite_a_source():
-    from grader import lessonkit as lk
+    from airclass.lessons import kit as lk
 
     count = 0
     for path in LESSONS:

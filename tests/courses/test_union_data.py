@@ -26,9 +26,9 @@ import opencc  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from grader import lessonkit as lk  # noqa: E402
-from grader.catalog import load_course  # noqa: E402
-from grader.cities import CITY_CODES  # noqa: E402  (DOMAIN.md: the 16 prefecture-level cities)
+from airclass.core.catalog import load_course  # noqa: E402
+from airclass.core.cities import CITY_CODES  # noqa: E402  (DOMAIN.md: the 16 prefecture-level cities)
+from airclass.lessons import kit as lk  # noqa: E402
 from grader.selfcheck import check_assignment, locked_cell_ids  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -129,7 +129,7 @@ def test_lessons_open_with_video_and_end_with_finish():
     for lesson in course.lessons:
         nb = nbformat.read(COURSE / lesson.notebook, as_version=4)
         code = [c.source for c in nb.cells if c.cell_type == "code"]
-        assert code[0].startswith("from grader import lessonkit as lk")
+        assert code[0].startswith("from airclass.lessons import kit as lk")
         assert f'lk.video("union-data", "{lesson.id}")' in code[0]
         assert code[-1] == f'lk.finish_lesson("union-data", "{lesson.id}")'
         assert sum("lk.quick_check(" in c for c in code) >= 3

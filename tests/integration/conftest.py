@@ -13,6 +13,7 @@ deleted at teardown, so a developer's demo accounts are never touched.
 from __future__ import annotations
 
 import csv
+import fcntl
 import json
 import os
 import shutil
@@ -23,10 +24,12 @@ from pathlib import Path
 
 import pytest
 
-from grader import accounts, deploy, grading, launcher, runtime
-from grader.catalog import load_course
-from grader.roster import import_roster
-from grader.settings import Settings, load
+from airclass.core.catalog import load_course
+from airclass.core.roster import import_roster
+from airclass.core.settings import Settings, load
+from airclass.system import accounts, launcher, runtime
+from airclass.system import layout as deploy
+from grader import grading
 from tests.integration.hubclient import HubUser
 
 REPO = Path(__file__).resolve().parents[2]
@@ -100,6 +103,10 @@ class Classroom:
 def classroom():
     if os.geteuid() != 0:
         pytest.fail("integration tests need root (they create unix users); run the README test command")
+    # The test accounts (it-*, grader-it*) are machine-wide: two test runs on one machine
+    # (two checkouts) take turns instead of deleting each other's users.
+    lock = open("/run/lock/airclass-integration.lock", "w")  # noqa: SIM115 — held for the session
+    fcntl.flock(lock, fcntl.LOCK_EX)
     data_dir = Path(tempfile.mkdtemp(prefix="airclass-it-", dir="/tmp"))
     os.chmod(data_dir, 0o755)
     port = free_port_base()
@@ -140,6 +147,7 @@ def classroom():
             print(f"kept {data_dir}")
         else:
             shutil.rmtree(data_dir, ignore_errors=True)
+        lock.close()
 
 
 @pytest.fixture

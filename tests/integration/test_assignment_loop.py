@@ -23,7 +23,7 @@ def set_cell(notebook: dict, grade_id: str, source: str) -> None:
 def airclass(classroom, *args: str) -> subprocess.CompletedProcess:
     """The trainer's command line, as a trainer (root on the server) runs it."""
     return subprocess.run(
-        [sys.executable, "-m", "grader.cli", "--settings", str(classroom.settings.source), *args],
+        [sys.executable, "-m", "airclass.admin.cli", "--settings", str(classroom.settings.source), *args],
         capture_output=True,
         text=True,
         timeout=600,

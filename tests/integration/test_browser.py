@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.platform_db import PlatformDB
+from airclass.core.platform_db import PlatformDB
 from tests.integration.conftest import PASSWORD
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]

@@ -3,7 +3,7 @@
 import pytest
 import requests
 
-from grader.platform_db import PlatformDB
+from airclass.core.platform_db import PlatformDB
 
 pytestmark = pytest.mark.integration
 

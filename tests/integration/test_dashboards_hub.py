@@ -66,7 +66,7 @@ def test_report_cli_exports_one_city(classroom, tmp_path):
     import sys
 
     out = tmp_path / "qingdao.xlsx"
-    base = [sys.executable, "-m", "grader.cli", "--settings", str(classroom.settings.source)]
+    base = [sys.executable, "-m", "airclass.admin.cli", "--settings", str(classroom.settings.source)]
     done = subprocess.run(
         [*base, "report", "progress", "--out", str(out), "--city", "青岛"],
         capture_output=True,
@@ -99,6 +99,8 @@ def test_dashboard_refresher_runs_as_the_dashboard_account(classroom):
             uid = proc.stat().st_uid
         except OSError:
             continue
-        if b"grader.dashboard_server" in cmdline and any(a.startswith(b"--refresh-every") for a in cmdline):
+        if b"airclass.services.dashboard_server" in cmdline and any(
+            a.startswith(b"--refresh-every") for a in cmdline
+        ):
             found.append(uid)
     assert found and set(found) == {dash_uid}

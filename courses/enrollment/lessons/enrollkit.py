@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 
-from grader.cities import CITY_CODES
+from airclass.core.cities import CITY_CODES
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"

@@ -17,7 +17,7 @@ for extra in (COURSE / "lessons", REPO):
 
 import enrollkit as ek  # noqa: E402
 
-from grader.nbbuild import nbgrader_cell, python_notebook, write_notebook  # noqa: E402
+from tests.nbcells import nbgrader_cell, python_notebook, write_notebook  # noqa: E402
 
 # The course's short names for the shared notebook helpers (lessons.py, assignments.py).
 nbg = nbgrader_cell

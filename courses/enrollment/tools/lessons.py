@@ -10,7 +10,7 @@ import datetime as dt
 from common import COURSE, code, ek, md, notebook, sid, with_x, write, wrong_check
 
 CID = "enrollment"
-HEAD = 'from grader import lessonkit as lk\nlk.video("enrollment", "{lid}")'
+HEAD = 'from airclass.lessons import kit as lk\nlk.video("enrollment", "{lid}")'
 FOOT = 'lk.finish_lesson("enrollment", "{lid}")'
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
-from grader.nbbuild import nbgrader_cell as nbg
+from tests.nbcells import nbgrader_cell as nbg
 
 
 def info(grade_id: str, text: str):

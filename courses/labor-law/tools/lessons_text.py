@@ -13,7 +13,7 @@ def opening(lesson_id: str, title: str, goals: str) -> list:
     return [
         md(f"# {title}\n\n{goals}"),
         code(
-            "from grader import lessonkit as lk\n"
+            "from airclass.lessons import kit as lk\n"
             "import laborcalc as lc\n"
             f'lk.video("{COURSE_ID}", "{lesson_id}")'
         ),

@@ -17,7 +17,7 @@ sys.path[:0] = [str(HERE), str(COURSE.parent.parent)]  # the texts; this checkou
 import assignments_text  # noqa: E402
 import lessons_text  # noqa: E402
 
-from grader.nbbuild import python_notebook, write_notebook  # noqa: E402
+from tests.nbcells import python_notebook, write_notebook  # noqa: E402
 
 
 def write(cells: list, path: Path) -> None:

@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent / "lessons"), str(HERE.parents[2])]  # uniondata; this checkout's grader
 import uniondata as ud  # noqa: E402
 
-from grader.cities import CITY_CODES  # noqa: E402
+from airclass.core.cities import CITY_CODES  # noqa: E402
 
 URBAN = "市辖区"
 COUNTY = "县/县级市"
@@ -62,7 +62,7 @@ CITY_AREAS: list[tuple[str, int, list[str], list[str]]] = [
     ("滨州", 60, ["滨城区", "沾化区"], ["邹平市", "博兴县", "惠民县"]),
     ("菏泽", 80, ["牡丹区", "定陶区"], ["曹县", "单县", "郓城县", "巨野县"]),
 ]
-# the same with the division code from grader.cities: (city, code, weight, urban, counties)
+# the same with the division code from airclass.core.cities: (city, code, weight, urban, counties)
 CITIES = [(city, CITY_CODES[city], *rest) for city, *rest in CITY_AREAS]
 assert sorted(city for city, *_ in CITY_AREAS) == sorted(CITY_CODES), "one row per city"
 

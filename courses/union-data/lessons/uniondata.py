@@ -20,7 +20,7 @@ import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 
-from grader.cities import CITY_CODES  # the 16 cities and their division codes
+from airclass.core.cities import CITY_CODES  # the 16 cities and their division codes
 
 URBAN = "市辖区"
 CITY_ORDER = sorted(CITY_CODES, key=CITY_CODES.__getitem__)  # tables list cities in division-code order

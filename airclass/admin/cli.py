@@ -1,0 +1,216 @@
+"""`airclass` command line. Commands only parse arguments and call modules that hold the work."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from airclass.core.catalog import CatalogError, discover, load_course
+from airclass.core.roster import RosterError
+from airclass.core.settings import SettingsError, load
+from airclass.system.accounts import AccountError
+from airclass.system.runtime import RuntimeSetupError
+from grader.grading import GradingError
+
+USER_ERRORS = (
+    SettingsError,
+    CatalogError,
+    RosterError,
+    GradingError,
+    AccountError,
+    RuntimeSetupError,
+    ValueError,
+    FileNotFoundError,
+)
+
+
+def cmd_demo(args) -> int:
+    from airclass.admin.demo import run_demo
+
+    return run_demo(args.port, Path(args.data_dir), args.password)
+
+
+def cmd_hub(args) -> int:
+    from airclass.system import accounts, launcher, runtime
+
+    accounts.require_root("airclass hub")
+    settings = load(args.settings)
+    runtime.ensure_proxy()
+    runtime.ensure_runtime(settings.runtime_prefix, launcher.PROJECT)
+    return launcher.run_foreground(settings)
+
+
+def cmd_roster_import(args) -> int:
+    from airclass.core.roster import import_roster
+
+    settings = load(args.settings)
+    report = import_roster(
+        settings,
+        args.file,
+        dry_run=args.dry_run,
+        initial_password=args.initial_password,
+        passwords_out=args.passwords_out,
+    )
+    counts = report.counts()
+    verb = "would import" if args.dry_run else "imported"
+    print(
+        f"{args.file}: {verb} {len(report.people)} people "
+        f"({counts['cadre']} 学员, {counts['trainer']} 培训师, {counts['manager']} 管理员)"
+    )
+    if args.dry_run:
+        return 0
+    _refresh_dashboards(settings)
+    if report.hub_changes is None:
+        print("The hub is not running: the roster takes effect when it starts.")
+    else:
+        print(
+            f"Running hub updated: {report.hub_changes['users']} new accounts, "
+            f"{report.hub_changes['memberships']} group memberships added."
+        )
+    return 0
+
+
+def _course_dirs(paths: list[str]) -> list[Path]:
+    if paths:
+        return [Path(p) for p in paths]
+    root = Path("courses")
+    if not root.is_dir():
+        raise FileNotFoundError("no ./courses folder here; pass course folders explicitly")
+    return sorted(p for p in root.iterdir() if (p / "course.toml").exists())
+
+
+def cmd_course_validate(args) -> int:
+    dirs = _course_dirs(args.paths)
+    failed = 0
+    for course_dir in dirs:
+        try:
+            course = load_course(course_dir)
+        except CatalogError as exc:
+            failed += 1
+            print(f"✘ {course_dir}\n{exc}", file=sys.stderr)
+            continue
+        print(
+            f"✔ {course.id}: {course.title} — {len(course.lessons)} lessons, "
+            f"{len(course.assignments)} assignments"
+        )
+    return 1 if failed else 0
+
+
+def cmd_course_deploy(args) -> int:
+    from airclass.system import layout as deploy
+
+    settings = load(args.settings)
+    deploy.prepare_data_dir(settings)
+    courses = discover(Path(args.courses))
+    chosen = [c for c in courses if not args.course or c.id in args.course]
+    for course in chosen:
+        root = deploy.deploy_course(settings, course)
+        print(f"deployed {course.id} → {root}")
+    print("Restart the hub so new courses get their formgrader services.")
+    return 0
+
+
+def cmd_course_release(args) -> int:
+    from grader.grading import release
+
+    settings = load(args.settings)
+    course = load_course(settings.course_root(args.course))
+    path = release(settings, course, args.assignment)
+    print(f"released {args.course}/{args.assignment} → {path}")
+    return 0
+
+
+def cmd_grade(args) -> int:
+    from grader.grading import grade
+
+    settings = load(args.settings)
+    course = load_course(settings.course_root(args.course))
+    print(grade(settings, course, args.assignment).table())
+    _refresh_dashboards(settings)
+    return 0
+
+
+def _refresh_dashboards(settings) -> None:
+    from airclass.services.dashboard_server import warm_cache
+
+    warning = warm_cache(settings)
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+def cmd_report_progress(args) -> int:
+    from airclass.dashboards.report import export_progress
+
+    settings = load(args.settings)
+    rows = export_progress(settings, Path(args.out), args.city, args.course)
+    print(f"wrote {rows} rows to {args.out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="airclass", description="空中课堂 — air classroom")
+    parser.add_argument(
+        "--settings",
+        help="settings file (default: $AIRCLASS_SETTINGS or /etc/airclass/airclass.toml)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="set up and serve a demo classroom in the foreground")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--data-dir", default="/srv/airclass-demo")
+    demo.add_argument("--password", default="airclass-demo")
+    demo.set_defaults(func=cmd_demo)
+
+    hub = sub.add_parser("hub", help="serve the hub in the foreground")
+    hub.set_defaults(func=cmd_hub)
+
+    roster = sub.add_parser("roster", help="roster commands").add_subparsers(dest="sub", required=True)
+    imp = roster.add_parser("import", help="import a roster CSV/XLSX (all rows or nothing)")
+    imp.add_argument("file")
+    imp.add_argument("--dry-run", action="store_true", help="validate only, change nothing")
+    imp.add_argument("--initial-password", help="password for roster users who have none yet")
+    imp.add_argument(
+        "--passwords-out",
+        help="give users without a password a random one, listed in this CSV (mode 0600) for distribution",
+    )
+    imp.set_defaults(func=cmd_roster_import)
+
+    course = sub.add_parser("course", help="course commands").add_subparsers(dest="sub", required=True)
+    val = course.add_parser("validate", help="check course.toml and notebooks")
+    val.add_argument("paths", nargs="*", help="course folders (default: ./courses/*)")
+    val.set_defaults(func=cmd_course_validate)
+    dep = course.add_parser("deploy", help="copy courses from the catalog into the data dir")
+    dep.add_argument("course", nargs="*")
+    dep.add_argument("--courses", default="courses", help="catalog folder (default ./courses)")
+    dep.set_defaults(func=cmd_course_deploy)
+    rel = course.add_parser("release", help="generate and release an assignment")
+    rel.add_argument("course")
+    rel.add_argument("assignment")
+    rel.set_defaults(func=cmd_course_release)
+
+    grade = sub.add_parser("grade", help="collect, autograde, and return feedback")
+    grade.add_argument("course")
+    grade.add_argument("assignment")
+    grade.set_defaults(func=cmd_grade)
+
+    report = sub.add_parser("report", help="reports").add_subparsers(dest="sub", required=True)
+    prog = report.add_parser("progress", help="export the progress table (xlsx or csv)")
+    prog.add_argument("--out", required=True)
+    prog.add_argument("--city")
+    prog.add_argument("--course")
+    prog.set_defaults(func=cmd_report_progress)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except USER_ERRORS as exc:
+        print(f"airclass: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,255 @@
+"""Roster import from CSV or XLSX: all rows valid, or nothing changes.
+
+Columns (Chinese or English header, any order; extra columns are ignored):
+    学员编号 / user_id     hub and unix account name, e.g. jn0001 (lowercase a-z, 0-9, - _)
+    姓名 / name
+    城市 / city            one of Shandong's 16 cities (济南 or 济南市)
+    工会 / union           the cadre's union
+    角色 / role            学员|培训师|管理员 or cadre|trainer|manager
+    课程 / courses         course ids separated by ; , 、 or spaces (enrolled / taught)
+    级别 / level           managers only: 省 / province or 市 / city (default 市)
+    手机 / phone           optional, 11-digit mainland mobile
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from airclass.core.cities import CITY_CODES, normalize_city
+from airclass.system.accounts import USERNAME
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "user_id": ("学员编号", "编号", "user_id", "id", "cadre_id"),
+    "name": ("姓名", "name"),
+    "city": ("城市", "city"),
+    "union_name": ("工会", "union", "union_name"),
+    "role": ("角色", "role"),
+    "courses": ("课程", "courses"),
+    "level": ("级别", "level"),
+    "phone": ("手机", "phone", "电话"),
+}
+REQUIRED = ("user_id", "name", "city", "union_name", "role", "courses")
+ROLES = {
+    "学员": "cadre",
+    "培训师": "trainer",
+    "管理员": "manager",
+    "cadre": "cadre",
+    "trainer": "trainer",
+    "manager": "manager",
+}
+LEVELS = {"省": "province", "province": "province", "市": "city", "city": "city", "": "city"}
+PHONE = re.compile(r"^1[3-9]\d{9}$")
+RESERVED = {
+    "root",
+    "admin",
+    "nobody",
+    "daemon",
+    "bin",
+    "sys",
+    "www-data",
+    "airclass-dash",
+    "airclass-api",
+}
+
+
+class RosterError(ValueError):
+    """Every problem in a roster file, one line each with row and column."""
+
+
+@dataclass
+class RosterReport:
+    people: list[dict] = field(default_factory=list)
+    hub_changes: dict[str, int] | None = None  # None: no running hub was updated
+
+    def counts(self) -> dict[str, int]:
+        out = {"cadre": 0, "trainer": 0, "manager": 0}
+        for p in self.people:
+            out[p["role"]] += 1
+        return out
+
+
+def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = [list(r) for r in csv.reader(fh)]
+    elif suffix == ".xlsx":
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        rows = [["" if v is None else str(v) for v in r] for r in sheet.iter_rows(values_only=True)]
+        book.close()
+    else:
+        raise RosterError(f"{path}: unsupported file type '{suffix}'; use .csv or .xlsx")
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    if not rows:
+        raise RosterError(f"{path}: the file is empty; the first row must be the header")
+    return rows[0], rows[1:]
+
+
+def _map_header(path: Path, header: list[str]) -> dict[str, int]:
+    index: dict[str, int] = {}
+    lowered = [h.strip().lower() for h in header]
+    for key, names in COLUMNS.items():
+        for name in names:
+            if name.lower() in lowered:
+                index[key] = lowered.index(name.lower())
+                break
+    missing = [COLUMNS[k][0] for k in REQUIRED if k not in index]
+    if missing:
+        raise RosterError(
+            f"{path}: row 1 (header): missing column(s) {', '.join(missing)}; "
+            f"expected {', '.join(COLUMNS[k][0] for k in COLUMNS)}"
+        )
+    return index
+
+
+def parse_roster(path: str | Path, known_courses: set[str]) -> RosterReport:
+    """Read and validate a roster; raise RosterError listing every bad cell."""
+    path = Path(path)
+    if not path.is_file():
+        raise RosterError(f"{path}: file not found")
+    header, rows = _read_rows(path)
+    index = _map_header(path, header)
+    problems: list[str] = []
+    people: list[dict] = []
+    seen: dict[str, int] = {}
+
+    for n, row in enumerate(rows, start=2):
+
+        def cell(key: str, row: list[str] = row) -> str:
+            i = index.get(key)
+            return row[i].strip() if i is not None and i < len(row) else ""
+
+        def bad(column_key: str, message: str, n: int = n) -> None:
+            problems.append(f"{path}: row {n}, column {COLUMNS[column_key][0]}: {message}")
+
+        user_id = cell("user_id")
+        if not USERNAME.match(user_id):
+            bad(
+                "user_id",
+                f"'{user_id}' is not a valid id; use 2-31 lowercase letters, digits, "
+                "- or _, starting with a letter (e.g. jn0001)",
+            )
+        elif user_id in RESERVED or user_id.startswith(("grader-", "ac-")):
+            bad("user_id", f"'{user_id}' is reserved for the system; choose another id")
+        elif user_id in seen:
+            bad("user_id", f"'{user_id}' already appears in row {seen[user_id]}; ids must be unique")
+        else:
+            seen[user_id] = n
+        name = cell("name")
+        if not name:
+            bad("name", "empty; fill in the person's name")
+        city = normalize_city(cell("city"))
+        if city is None:
+            bad(
+                "city",
+                f"'{cell('city')}' is not one of Shandong's 16 cities ({'、'.join(CITY_CODES)})",
+            )
+        union = cell("union_name")
+        if not union:
+            bad("union_name", "empty; fill in the union the person belongs to")
+        role = ROLES.get(cell("role").lower() if cell("role").isascii() else cell("role"))
+        if role is None:
+            bad("role", f"'{cell('role')}' is not a role; use 学员, 培训师 or 管理员")
+        courses = [c for c in re.split(r"[;,、\s]+", cell("courses")) if c]
+        unknown = [c for c in courses if c not in known_courses]
+        if unknown:
+            bad(
+                "courses",
+                f"unknown course id(s) {', '.join(unknown)}; known: "
+                f"{', '.join(sorted(known_courses)) or 'none deployed yet'}",
+            )
+        if role in ("cadre", "trainer") and not courses:
+            bad("courses", "empty; a cadre or trainer needs at least one course id")
+        level_raw = cell("level")
+        level = LEVELS.get(level_raw.lower() if level_raw.isascii() else level_raw)
+        if role == "manager" and level is None:
+            bad("level", f"'{level_raw}' is not a level; use 省 or 市")
+        phone = cell("phone")
+        if phone and not PHONE.match(phone):
+            bad("phone", f"'{phone}' is not an 11-digit mainland mobile number")
+        people.append(
+            {
+                "user_id": user_id,
+                "name": name,
+                "city": city or "",
+                "city_code": CITY_CODES.get(city or "", ""),
+                "union_name": union,
+                "role": role or "",
+                "level": level if role == "manager" else "",
+                "phone": phone,
+                "courses": courses,
+            }
+        )
+
+    if not rows:
+        problems.append(f"{path}: no data rows below the header")
+    if problems:
+        raise RosterError("\n".join(problems))
+    return RosterReport(people)
+
+
+def _write_passwords(path: Path, people: list[dict], passwords: dict[str, str]) -> None:
+    """Initial passwords of the accounts that got one now; readable by its owner only."""
+    with open(
+        os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8-sig", newline=""
+    ) as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["学员编号", "姓名", "城市", "初始密码"])
+        for person in people:
+            if person["user_id"] in passwords:
+                writer.writerow(
+                    [person["user_id"], person["name"], person["city"], passwords[person["user_id"]]]
+                )
+
+
+def import_roster(
+    settings,
+    path: str | Path,
+    *,
+    dry_run: bool = False,
+    initial_password: str | None = None,
+    passwords_out: str | Path | None = None,
+) -> RosterReport:
+    """Validate `path`, then store it: platform DB, hub credentials, course gradebooks.
+
+    Nothing is written unless every row is valid. Roster users without a password get
+    `initial_password` (the demo), or with `passwords_out` a random one each, written to
+    that CSV (mode 0600) for the admin to hand out. Without either they set their own on
+    the sign-up page — only advisable where ids are not guessable by others.
+    """
+    from airclass.core.platform_db import PlatformDB
+    from airclass.hub import hubclient as hubsync
+    from airclass.hub.credentials import ensure_credentials
+    from airclass.system import layout as deploy
+    from grader.grading import sync_students
+
+    deployed = set(deploy.deployed_course_ids(settings))
+    report = parse_roster(path, deployed)
+    if dry_run:
+        return report
+    with PlatformDB(settings.platform_db) as db:
+        db.upsert_people(report.people)
+    deploy.fix_platform_permissions(settings)
+    names = [p["user_id"] for p in report.people]
+    if passwords_out:
+        passwords = {n: secrets.token_urlsafe(9) for n in names}
+    else:
+        passwords = {n: initial_password for n in names} if initial_password else {}
+    settings.hub_dir.mkdir(parents=True, exist_ok=True)
+    created = ensure_credentials(settings.hub_db_url, passwords, names)
+    if passwords_out:
+        _write_passwords(Path(passwords_out), report.people, {n: passwords[n] for n in created})
+    for course in sorted(deployed):
+        cadres = [p for p in report.people if p["role"] == "cadre" and course in p["courses"]]
+        sync_students(settings, course, cadres)
+    if hubsync.hub_is_running(settings):
+        report.hub_changes = hubsync.sync_roster(settings, report.people, sorted(deployed))
+    return report

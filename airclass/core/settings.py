@@ -1,0 +1,288 @@
+"""The one settings file (TOML), its schema, and the paths derived from it.
+
+Every tunable lives here. Defaults are deep-copied on each load, and paths are
+computed by functions from the loaded settings, never at import time.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# jsonschema's optional URI-format checker (rfc3987_syntax) compiles a grammar on import,
+# about 1.3 s in every process that loads settings — dashboards included. Our schema uses
+# no URI formats, so mark the optional module as absent before importing jsonschema.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+import jsonschema  # noqa: E402
+
+from airclass.core.cities import CITY_CODES  # noqa: E402
+
+SETTINGS_ENV = "AIRCLASS_SETTINGS"
+DEFAULT_SETTINGS_PATH = Path("/etc/airclass/airclass.toml")
+
+DEFAULTS: dict[str, Any] = {
+    "data_dir": "/srv/airclass",
+    "runtime_prefix": "/opt/airclass/env",
+    "hub": {
+        "ip": "127.0.0.1",
+        "port": 8000,
+        "hub_port": 8081,
+        "service_port_base": 18100,
+        "db_url": "",  # empty: SQLite in <data_dir>/hub/
+        "admin_users": [],
+    },
+    "auth": {
+        "type": "native",
+        "native": {
+            "allowed_failed_logins": 5,
+            "seconds_before_next_try": 600,
+            "minimum_password_length": 8,
+            "enable_signup": True,
+        },
+        "oauth": {
+            "client_id": "",
+            "client_secret": "",
+            "authorize_url": "",
+            "token_url": "",
+            "userdata_url": "",
+            "username_claim": "preferred_username",
+            "login_service": "齐鲁工惠",
+        },
+    },
+    "spawner": {
+        "default_url": "/lab",
+        "start_timeout": 120,
+        "http_timeout": 90,
+        "mem_limit": "",
+    },
+    "culler": {"enabled": True, "timeout": 3600, "every": 300},
+    "nbgrader": {"execute_timeout": 120},
+    # Completion-rate targets on the manager dashboard: one for the province, and any
+    # city's own (cities declare yearly targets the provincial federation confirms).
+    "dashboard": {"completion_target": 0.8, "city_targets": {}, "refresh_every": 30},
+    "accounts": {"unix_group": "airclass-users"},
+}
+
+_SLUG = "^[a-z][a-z0-9-]{1,30}$"
+
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "data_dir": {"type": "string", "pattern": "^/"},
+        "runtime_prefix": {"type": "string", "pattern": "^/"},
+        "hub": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "ip": {"type": "string"},
+                "port": {"type": "integer", "minimum": 1, "maximum": 65535},
+                "hub_port": {"type": "integer", "minimum": 1, "maximum": 65535},
+                "service_port_base": {"type": "integer", "minimum": 1024, "maximum": 65000},
+                "db_url": {"type": "string"},
+                "admin_users": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "auth": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "type": {"enum": ["native", "oauth"]},
+                "native": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "allowed_failed_logins": {"type": "integer", "minimum": 0},
+                        "seconds_before_next_try": {"type": "integer", "minimum": 0},
+                        "minimum_password_length": {"type": "integer", "minimum": 1},
+                        "enable_signup": {"type": "boolean"},
+                    },
+                },
+                "oauth": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        k: {"type": "string"}
+                        for k in (
+                            "client_id",
+                            "client_secret",
+                            "authorize_url",
+                            "token_url",
+                            "userdata_url",
+                            "username_claim",
+                            "login_service",
+                        )
+                    },
+                },
+            },
+        },
+        "spawner": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "default_url": {"type": "string"},
+                "start_timeout": {"type": "integer", "minimum": 10},
+                "http_timeout": {"type": "integer", "minimum": 10},
+                "mem_limit": {"type": "string"},
+            },
+        },
+        "culler": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "enabled": {"type": "boolean"},
+                "timeout": {"type": "integer", "minimum": 60},
+                "every": {"type": "integer", "minimum": 10},
+            },
+        },
+        "nbgrader": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {"execute_timeout": {"type": "integer", "minimum": 5}},
+        },
+        "dashboard": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "completion_target": {"type": "number", "minimum": 0, "maximum": 1},
+                "refresh_every": {"type": "integer", "minimum": 5},
+                "city_targets": {
+                    "type": "object",
+                    "propertyNames": {"enum": list(CITY_CODES)},
+                    "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1},
+                },
+            },
+        },
+        "accounts": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {"unix_group": {"type": "string", "pattern": _SLUG}},
+        },
+    },
+}
+
+
+class SettingsError(ValueError):
+    """A settings file the user wrote is wrong; the message says where and how to fix it."""
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+    if error.validator == "additionalProperties":
+        return f"{where}: {error.message} — remove it or check its spelling"
+    if error.validator == "enum":
+        return f"{where}: {error.instance!r} is not allowed; use one of {error.validator_value}"
+    return f"{where}: {error.message}"
+
+
+def validate(raw: dict[str, Any], source: str = "settings") -> dict[str, Any]:
+    """Check raw settings against the schema and return them merged onto the defaults."""
+    errors = sorted(jsonschema.Draft202012Validator(SCHEMA).iter_errors(raw), key=lambda e: list(e.path))
+    if errors:
+        lines = "\n".join(f"  - {_describe(e)}" for e in errors)
+        raise SettingsError(f"{source}: invalid settings:\n{lines}")
+    merged = _merge(DEFAULTS, raw)
+    if merged["auth"]["type"] == "oauth":
+        oauth = merged["auth"]["oauth"]
+        missing = [k for k in ("client_id", "authorize_url", "token_url", "userdata_url") if not oauth[k]]
+        if missing:
+            raise SettingsError(
+                f"{source}: auth.type is 'oauth' but auth.oauth is missing {', '.join(missing)}; "
+                "fill them in from the 齐鲁工惠 SSO registration"
+            )
+    return merged
+
+
+def load(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Load settings from `path`, $AIRCLASS_SETTINGS, /etc/airclass/airclass.toml, or defaults."""
+    chosen = Path(path) if path else None
+    if chosen is None and os.environ.get(SETTINGS_ENV):
+        chosen = Path(os.environ[SETTINGS_ENV])
+    if chosen is None and DEFAULT_SETTINGS_PATH.exists():
+        chosen = DEFAULT_SETTINGS_PATH
+    if chosen is None:
+        return Settings(validate({}, "defaults"), None)
+    try:
+        raw = tomllib.loads(chosen.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"{chosen}: settings file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{chosen}: not valid TOML: {exc}") from None
+    return Settings(validate(raw, str(chosen)), chosen)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated settings plus the paths every part of airclass agrees on."""
+
+    values: dict[str, Any]
+    source: Path | None
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.values["data_dir"])
+
+    @property
+    def runtime_prefix(self) -> Path:
+        return Path(self.values["runtime_prefix"])
+
+    def runtime_bin(self, name: str) -> str:
+        return str(self.runtime_prefix / "bin" / name)
+
+    @property
+    def hub_dir(self) -> Path:
+        """Hub database, cookie secret: root only."""
+        return self.data_dir / "hub"
+
+    @property
+    def platform_db(self) -> Path:
+        """Roster and lesson completions (see airclass.core.platform_db)."""
+        return self.data_dir / "platform" / "platform.sqlite"
+
+    @property
+    def courses_dir(self) -> Path:
+        """nbgrader course roots, one per course, private to the course's graders."""
+        return self.data_dir / "courses"
+
+    def course_root(self, course_id: str) -> Path:
+        return self.courses_dir / course_id
+
+    @property
+    def public_dir(self) -> Path:
+        """World-readable part of each course: course.toml, lessons, data."""
+        return self.data_dir / "public"
+
+    @property
+    def exchange_dir(self) -> Path:
+        return self.data_dir / "exchange"
+
+    @property
+    def jupyter_config_dir(self) -> Path:
+        """Extra Jupyter config path handed to every user server (nbgrader student config)."""
+        return self.data_dir / "etc" / "jupyter"
+
+    @property
+    def dashboards_dir(self) -> Path:
+        return self.data_dir / "dashboards"
+
+    @property
+    def hub_db_url(self) -> str:
+        return self.values["hub"]["db_url"] or f"sqlite:///{self.hub_dir / 'jupyterhub.sqlite'}"

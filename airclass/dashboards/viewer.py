@@ -1,0 +1,217 @@
+"""Who is looking at a dashboard, and which rows they may see.
+
+The Voila dashboard service decides the viewer on the server: `voila_prelaunch_hook`
+(configured as ``VoilaConfiguration.prelaunch_hook``) finds the hub user of the request,
+looks the person up in the platform DB, refuses roles that may not open the notebook
+(HTTP 403), and inserts as the first cell of the notebook a code cell that sets
+``AIRCLASS_VIEWER``. The notebook then calls `current_viewer()` and `scope_table()`;
+no filter is merely hidden in the page.
+
+Row-level rules (`scope_table`):
+    provincial manager → every row; city manager → rows of their city;
+    trainer → rows of the courses they teach; cadre → their own rows;
+    no viewer, or anything unknown → no rows at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Mapping
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+VIEWER_ENV = "AIRCLASS_VIEWER"
+
+#: Which roster roles may open which dashboard notebook.
+DASHBOARD_ROLES: dict[str, frozenset[str]] = {
+    "manager": frozenset({"manager"}),
+    "trainer": frozenset({"trainer"}),
+    "my_progress": frozenset({"cadre", "trainer", "manager"}),
+}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    user_id: str = ""
+    role: str = ""
+    city: str = ""
+    level: str = ""
+    courses: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_province_manager(self) -> bool:
+        return self.role == "manager" and self.level == "province" and bool(self.user_id)
+
+    @property
+    def is_city_manager(self) -> bool:
+        return self.role == "manager" and self.level == "city" and bool(self.user_id and self.city)
+
+    @property
+    def has_access(self) -> bool:
+        if not self.user_id:
+            return False
+        return self.is_province_manager or self.is_city_manager or self.role in ("trainer", "cadre")
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "user_id": self.user_id,
+                "role": self.role,
+                "city": self.city,
+                "level": self.level,
+                "courses": list(self.courses),
+            },
+            ensure_ascii=False,
+        )
+
+
+NO_ACCESS = Viewer()
+
+
+def viewer_from_mapping(data: Mapping[str, Any]) -> Viewer:
+    """A Viewer from a dict; anything malformed gives NO_ACCESS."""
+    try:
+        courses = data.get("courses") or []
+        if isinstance(courses, str) or not all(isinstance(c, str) for c in courses):
+            return NO_ACCESS
+        fields = {k: data.get(k) or "" for k in ("user_id", "role", "city", "level")}
+        if not all(isinstance(v, str) for v in fields.values()):
+            return NO_ACCESS
+        return Viewer(courses=tuple(courses), **fields)
+    except (AttributeError, TypeError):
+        return NO_ACCESS
+
+
+def current_viewer(environ: Mapping[str, str] | None = None) -> Viewer:
+    """The viewer named by $AIRCLASS_VIEWER (JSON). Absent or invalid: a viewer with no
+    access — never everything."""
+    raw = (os.environ if environ is None else environ).get(VIEWER_ENV, "")
+    if not raw:
+        return NO_ACCESS
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return NO_ACCESS
+    if not isinstance(data, dict):
+        return NO_ACCESS
+    return viewer_from_mapping(data)
+
+
+def scope_table(df: pd.DataFrame, viewer: Viewer) -> pd.DataFrame:
+    """Only the rows `viewer` may see (see the module docstring). A table that lacks the
+    column a rule needs gives no rows."""
+    nothing = df.iloc[0:0]
+    if not viewer.has_access:
+        return nothing
+    if viewer.is_province_manager:
+        return df
+    if viewer.is_city_manager:
+        column, allowed = "city", [viewer.city]
+    elif viewer.role == "trainer":
+        column, allowed = "course_id", list(viewer.courses)
+    elif viewer.role == "cadre":
+        column, allowed = "user_id", [viewer.user_id]
+    else:
+        return nothing
+    if column not in df.columns:
+        return nothing
+    return df[df[column].isin(allowed)]
+
+
+def visible_cities(viewer: Viewer, all_cities: tuple[str, ...]) -> list[str]:
+    """Cities a viewer may pick in a filter: all for the province, their own for a city."""
+    if viewer.is_province_manager:
+        return list(all_cities)
+    if viewer.is_city_manager:
+        return [viewer.city]
+    return []
+
+
+# --- the server side: Voila's prelaunch hook ---------------------------------------------
+
+
+def hub_username(req_handler: Any) -> str:
+    """The hub user's name of a request under jupyterhub-singleuser (or plain Jupyter)."""
+    user = getattr(req_handler, "current_user", None)
+    if not user:
+        return ""
+    if isinstance(user, str):
+        return user
+    if isinstance(user, Mapping):
+        return str(user.get("name") or "")
+    for attr in ("username", "name"):
+        value = getattr(user, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    hub_user = getattr(user, "hub_user", None)
+    if isinstance(hub_user, Mapping):
+        return str(hub_user.get("name") or "")
+    return ""
+
+
+def lookup_viewer(platform_db: Path, user_id: str) -> Viewer | None:
+    """The roster entry of `user_id` as a Viewer, or None if not in the roster."""
+    path = Path(platform_db)
+    if not user_id or not path.is_file():
+        return None
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as conn:
+        row = conn.execute(
+            "SELECT user_id, role, city, level FROM people WHERE user_id = ?", (user_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        courses = [
+            r[0]
+            for r in conn.execute(
+                "SELECT course_id FROM enrollments WHERE user_id = ? ORDER BY course_id",
+                (user_id,),
+            )
+        ]
+    return Viewer(row[0], row[1], row[2], row[3] or "", tuple(courses))
+
+
+def dashboard_name(req_handler: Any, notebook: Any) -> str:
+    """Which dashboard is being opened: the notebook's ``metadata.airclass.dashboard``,
+    else the file name of the requested notebook."""
+    meta = getattr(notebook, "metadata", None) or {}
+    name = (meta.get("airclass") or {}).get("dashboard") if isinstance(meta, Mapping) else None
+    if name:
+        return str(name)
+    path = getattr(req_handler, "notebook_path", "") or ""
+    if not path:
+        request = getattr(req_handler, "request", None)
+        path = getattr(request, "path", "") or ""
+    return Path(str(path)).stem
+
+
+def viewer_cell_source(viewer: Viewer) -> str:
+    return f"import os\nos.environ[{VIEWER_ENV!r}] = {viewer.to_json()!r}\n"
+
+
+def voila_prelaunch_hook(req_handler: Any, notebook: Any, cwd: str) -> Any:
+    """``VoilaConfiguration.prelaunch_hook``: authorize the hub user for this dashboard
+    and pin the viewer into the kernel (first cell sets $AIRCLASS_VIEWER)."""
+    import nbformat
+    from tornado.web import HTTPError
+
+    from airclass.core import settings as settings_mod
+
+    username = hub_username(req_handler)
+    if not username:
+        raise HTTPError(403, "未登录或无法识别用户")
+    viewer = lookup_viewer(settings_mod.load().platform_db, username)
+    if viewer is None:
+        raise HTTPError(403, f"用户 {username} 不在学员名册中")
+    allowed = DASHBOARD_ROLES.get(dashboard_name(req_handler, notebook))
+    if allowed is None or viewer.role not in allowed:
+        raise HTTPError(403, "您的角色无权打开此页面")
+    cell = nbformat.v4.new_code_cell(viewer_cell_source(viewer))
+    cell.metadata["tags"] = ["airclass-viewer"]
+    notebook.cells.insert(0, cell)
+    return notebook

@@ -1,0 +1,288 @@
+"""Settings → JupyterHub traits, one small `update_<part>(c, ...)` per concern (cf. TLJH's configurer).
+
+`apply(c, settings, roster, course_ids)` is all hub_config/jupyterhub_config.py calls.
+Everything here works on a bare `traitlets.config.Config`, so it is unit-tested without
+a running hub (tests/airclass/hub/test_hubconfig.py).
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from traitlets.config import Config
+
+from airclass.core.settings import Settings
+from airclass.system import accounts
+from airclass.system.layout import API_USER, DASH_USER
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+API_SERVICE = "airclass-api"
+DASHBOARD_SERVICE = "dashboard"
+LEARNING_SERVICE = "learning"
+ADMIN_SERVICE = "airclass-admin"
+DASHBOARD_REFRESH_SERVICE = "dashboard-refresh"
+BASE_GROUPS = {"cadre": "cadres", "trainer": "trainers", "manager": "managers"}
+
+
+def service_port(settings: Settings, offset: int) -> int:
+    return settings["hub"]["service_port_base"] + offset
+
+
+def api_url(settings: Settings) -> str:
+    return f"http://127.0.0.1:{service_port(settings, 0)}"
+
+
+def _secret_file(settings: Settings, name: str) -> str:
+    """A random secret kept in the hub folder, created once (stable across restarts)."""
+    path = settings.hub_dir / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def update_base(c: Config, settings: Settings) -> None:
+    hub = settings["hub"]
+    c.JupyterHub.ip = hub["ip"]
+    c.JupyterHub.port = hub["port"]
+    c.JupyterHub.hub_ip = "127.0.0.1"
+    c.JupyterHub.hub_port = hub["hub_port"]
+    c.JupyterHub.db_url = settings.hub_db_url
+    c.JupyterHub.cookie_secret_file = str(settings.hub_dir / "jupyterhub_cookie_secret")
+    c.JupyterHub.pid_file = str(settings.hub_dir / "jupyterhub.pid")
+    c.ConfigurableHTTPProxy.pid_file = str(settings.hub_dir / "proxy.pid")
+    c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{service_port(settings, 90)}"
+    c.ConfigurableHTTPProxy.auth_token = _secret_file(settings, "proxy_token")
+    c.JupyterHub.template_paths = [str(TEMPLATES)]
+    c.JupyterHub.template_vars = {"airclass_title": "空中课堂"}
+    c.JupyterHub.cleanup_servers = True
+
+
+def update_auth(c: Config, settings: Settings, roster: list[dict]) -> None:
+    auth = settings["auth"]
+    c.Authenticator.allowed_users = {p["user_id"] for p in roster}
+    c.Authenticator.admin_users = set(settings["hub"]["admin_users"])
+    if auth["type"] == "native":
+        native = auth["native"]
+        c.JupyterHub.authenticator_class = "nativeauthenticator.NativeAuthenticator"
+        c.NativeAuthenticator.allowed_failed_logins = native["allowed_failed_logins"]
+        c.NativeAuthenticator.seconds_before_next_try = native["seconds_before_next_try"]
+        c.NativeAuthenticator.minimum_password_length = native["minimum_password_length"]
+        c.NativeAuthenticator.enable_signup = native["enable_signup"]
+        c.NativeAuthenticator.check_common_password = True
+        c.NativeAuthenticator.open_signup = False
+    else:
+        oauth = auth["oauth"]
+        c.JupyterHub.authenticator_class = "oauthenticator.generic.GenericOAuthenticator"
+        c.GenericOAuthenticator.client_id = oauth["client_id"]
+        c.GenericOAuthenticator.client_secret = oauth["client_secret"]
+        c.GenericOAuthenticator.authorize_url = oauth["authorize_url"]
+        c.GenericOAuthenticator.token_url = oauth["token_url"]
+        c.GenericOAuthenticator.userdata_url = oauth["userdata_url"]
+        c.GenericOAuthenticator.username_claim = oauth["username_claim"]
+        c.GenericOAuthenticator.login_service = oauth["login_service"]
+        c.GenericOAuthenticator.oauth_callback_url = ""  # derived from the request
+
+
+def update_spawner(c: Config, settings: Settings) -> None:
+    spawner = settings["spawner"]
+    c.JupyterHub.spawner_class = "airclass.hub.spawner.AirclassSpawner"
+    c.Spawner.cmd = [settings.runtime_bin("jupyterhub-singleuser")]
+    c.Spawner.default_url = spawner["default_url"]
+    c.Spawner.start_timeout = spawner["start_timeout"]
+    c.Spawner.http_timeout = spawner["http_timeout"]
+    if spawner["mem_limit"]:
+        c.Spawner.mem_limit = spawner["mem_limit"]
+    c.Spawner.environment = {
+        "PATH": f"{settings.runtime_prefix / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+        "JUPYTER_CONFIG_PATH": str(settings.jupyter_config_dir),
+        "AIRCLASS_API_URL": api_url(settings),
+        "AIRCLASS_PUBLIC_DIR": str(settings.public_dir),
+        "LANG": "C.UTF-8",
+    }
+    c.AirclassSpawner.settings_file = str(settings.source) if settings.source else ""
+
+
+def desired_groups(roster: list[dict], course_ids: list[str]) -> dict[str, list[str]]:
+    """Hub group → members: role groups, and per course nbgrader-<c> / formgrade-<c>."""
+    groups: dict[str, list[str]] = {name: [] for name in BASE_GROUPS.values()}
+    for course in course_ids:
+        groups[f"nbgrader-{course}"] = []
+        groups[f"formgrade-{course}"] = []
+    for person in roster:
+        groups[BASE_GROUPS[person["role"]]].append(person["user_id"])
+        for course in person["courses"]:
+            if course not in course_ids:
+                continue
+            if person["role"] in ("cadre", "trainer"):
+                groups[f"nbgrader-{course}"].append(person["user_id"])
+            if person["role"] == "trainer":
+                groups[f"formgrade-{course}"].append(person["user_id"])
+    return groups
+
+
+def admin_token(settings: Settings) -> str:
+    """Token of the `airclass-admin` service: the CLI uses it to sync a new roster live."""
+    return _secret_file(settings, "admin_api_token")
+
+
+def update_groups_and_roles(c: Config, roster: list[dict], course_ids: list[str]) -> None:
+    c.JupyterHub.load_groups = {
+        name: {"users": users} for name, users in desired_groups(roster, course_ids).items()
+    }
+
+    roles = [
+        # User servers act with their owner's permissions: nbgrader's extensions ask the
+        # hub for the owner's groups and services.
+        {"name": "server", "scopes": ["inherit"]},
+        {
+            "name": "airclass-member",
+            "description": "Every roster member: record lessons, open own progress page",
+            "groups": list(BASE_GROUPS.values()),
+            "scopes": [
+                f"access:services!service={API_SERVICE}",
+                f"access:services!service={LEARNING_SERVICE}",
+                "read:users:groups!user",
+            ],
+        },
+        {
+            "name": "airclass-manager",
+            "groups": ["managers"],
+            "scopes": [f"access:services!service={DASHBOARD_SERVICE}"],
+        },
+    ]
+    for course in course_ids:
+        roles.append(
+            {
+                "name": f"formgrade-{course}",
+                "groups": [f"formgrade-{course}"],
+                "scopes": [f"access:services!service={course}"],
+            }
+        )
+        roles.append(
+            {
+                "name": f"nbgrader-{course}",
+                "groups": [f"nbgrader-{course}"],
+                "scopes": ["list:services", f"read:services!service={course}"],
+            }
+        )
+    roles.append(
+        {
+            "name": ADMIN_SERVICE,
+            "services": [ADMIN_SERVICE],
+            "scopes": ["admin:users", "admin:groups", "list:users"],
+        }
+    )
+    roles.append(
+        {
+            "name": "idle-culler",
+            "services": ["idle-culler"],
+            "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+        }
+    )
+    c.JupyterHub.load_roles = roles
+
+
+def _service_env(settings: Settings, extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {
+        "PATH": f"{settings.runtime_prefix / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+    }
+    if settings.source:
+        env["AIRCLASS_SETTINGS"] = str(settings.source)
+    env.update(extra or {})
+    return env
+
+
+def update_services(c: Config, settings: Settings, course_ids: list[str]) -> None:
+    singleuser = settings.runtime_bin("jupyterhub-singleuser")
+    services: list[dict] = [
+        {
+            "name": API_SERVICE,
+            "url": api_url(settings),
+            "command": [settings.runtime_bin("python"), "-m", "airclass.services.completion_api"],
+            "user": API_USER,
+            "cwd": str(settings.platform_db.parent),
+            "environment": _service_env(settings),
+            "display": False,
+        }
+    ]
+    # Offsets: 0 API, 1 dashboard, 2 learning, 10+ one formgrader per course.
+    for offset, (name, notebook) in enumerate(
+        ((DASHBOARD_SERVICE, "manager.ipynb"), (LEARNING_SERVICE, "my_progress.ipynb")), start=1
+    ):
+        services.append(
+            {
+                "name": name,
+                "url": f"http://127.0.0.1:{service_port(settings, offset)}",
+                "command": [singleuser, f"--ServerApp.default_url=/voila/render/{notebook}"],
+                "user": DASH_USER,
+                "cwd": str(settings.dashboards_dir),
+                "environment": _service_env(
+                    settings,
+                    {
+                        "JUPYTER_CONFIG_PATH": str(settings.dashboards_dir / "config"),
+                    },
+                ),
+                "oauth_no_confirm": True,
+            }
+        )
+    for offset, course in enumerate(course_ids, start=10):
+        services.append(
+            {
+                "name": course,
+                "url": f"http://127.0.0.1:{service_port(settings, offset)}",
+                "command": [singleuser],
+                "user": accounts.grader_account(course),
+                "cwd": str(settings.course_root(course)),
+                "environment": _service_env(settings, {"JUPYTERHUB_DEFAULT_URL": "/formgrader"}),
+                "oauth_no_confirm": True,
+            }
+        )
+    # Keeps the managers' dashboards warm: rebuilds the progress table and each manager
+    # scope's first screen when the data changed (renders then read the cache).
+    services.append(
+        {
+            "name": DASHBOARD_REFRESH_SERVICE,
+            "command": [
+                settings.runtime_bin("python"),
+                "-m",
+                "airclass.services.dashboard_server",
+                f"--refresh-every={settings['dashboard']['refresh_every']}",
+            ],
+            "user": DASH_USER,
+            "cwd": str(settings.dashboards_dir),
+            "environment": _service_env(settings),
+        }
+    )
+    # No process: only a token, for `airclass roster import` to update a running hub.
+    services.append({"name": ADMIN_SERVICE, "api_token": admin_token(settings)})
+    culler = settings["culler"]
+    if culler["enabled"]:
+        services.append(
+            {
+                "name": "idle-culler",
+                "command": [
+                    settings.runtime_bin("python"),
+                    "-m",
+                    "jupyterhub_idle_culler",
+                    f"--timeout={culler['timeout']}",
+                    f"--cull-every={culler['every']}",
+                ],
+            }
+        )
+    c.JupyterHub.services = services
+
+
+def apply(c: Config, settings: Settings, roster: list[dict], courses: dict[str, str]) -> Config:
+    """`courses`: id → title of the deployed courses."""
+    course_ids = sorted(courses)
+    update_base(c, settings)
+    c.JupyterHub.template_vars["airclass_course_titles"] = dict(courses)
+    update_auth(c, settings, roster)
+    update_spawner(c, settings)
+    update_groups_and_roles(c, roster, course_ids)
+    update_services(c, settings, course_ids)
+    return c

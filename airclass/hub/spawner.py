@@ -1,0 +1,63 @@
+"""LocalProcessSpawner that creates the cadre's unix account on first spawn (as TLJH does).
+
+Before each start it also copies the lessons of the person's courses into
+`~/空中课堂/<course>/`, adding new files and never overwriting what the cadre changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from pathlib import Path
+
+from jupyterhub.spawner import LocalProcessSpawner
+from traitlets import Unicode
+
+from airclass.core.platform_db import PlatformDB
+from airclass.core.settings import load
+from airclass.system import accounts
+
+LESSONS_FOLDER = "空中课堂"
+
+
+def copy_missing(src: Path, dest: Path, uid: int, gid: int) -> None:
+    """Copy files from src into dest that dest does not have yet; chown what is created."""
+    for folder, _dirs, files in os.walk(src):
+        target = dest / Path(folder).relative_to(src)
+        if not target.exists():
+            target.mkdir(parents=True)
+            os.chown(target, uid, gid)
+        for name in files:
+            if not (target / name).exists():
+                shutil.copy2(Path(folder) / name, target / name)
+                os.chown(target / name, uid, gid)
+
+
+def prepare_account(settings_file: str, username: str) -> None:
+    settings = load(settings_file or None)
+    with PlatformDB(settings.platform_db) as db:
+        person = db.person(username)
+    if person is None:
+        raise accounts.AccountError(f"{username} is not on the roster; import them first")
+    extra: tuple[str, ...] = ()
+    if person["role"] == "trainer":
+        extra = tuple(accounts.course_group(c) for c in person["courses"])
+    entry = accounts.ensure_user(username, settings["accounts"]["unix_group"], extra)
+    home = Path(entry.pw_dir)
+    base = home / LESSONS_FOLDER
+    if not base.exists():
+        base.mkdir()
+        os.chown(base, entry.pw_uid, entry.pw_gid)
+    for course in person["courses"]:
+        public = settings.public_dir / course
+        if public.is_dir():
+            copy_missing(public, base / course, entry.pw_uid, entry.pw_gid)
+
+
+class AirclassSpawner(LocalProcessSpawner):
+    settings_file = Unicode("", config=True, help="airclass settings file (empty: defaults)")
+
+    async def start(self):
+        await asyncio.to_thread(prepare_account, self.settings_file, self.user.name)
+        return await super().start()

@@ -1,0 +1,97 @@
+"""The `airclass-api` hub service: records lesson completions for the caller only.
+
+A lesson's "完成本课" button posts {course_id, lesson_id} with the cadre's server token
+(JUPYTERHUB_API_TOKEN). The hub tells us whose token it is; we record the completion for
+that user and nobody else, and only for a lesson of a course they are enrolled in.
+
+Run by the hub: `python -m airclass.services.completion_api` (as the airclass-api account).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from urllib.parse import urlparse
+
+from jupyterhub.services.auth import HubAuthenticated
+from tornado import ioloop, web
+
+from airclass.core.platform_db import PlatformDB
+from airclass.core.settings import load
+
+
+def known_lessons(public_dir, course_id: str) -> set[str]:
+    path = public_dir / course_id / "course.toml"
+    if not path.is_file():
+        return set()
+    meta = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {lesson["id"] for lesson in meta.get("lessons", [])}
+
+
+class CompletionHandler(HubAuthenticated, web.RequestHandler):
+    def initialize(self, settings):
+        self.airclass = settings
+
+    def check_xsrf_cookie(self):
+        """Token-authenticated API: no cookies, so no XSRF check."""
+
+    def _reply(self, status: int, body: dict) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.finish(json.dumps(body, ensure_ascii=False))
+
+    @web.authenticated
+    def post(self):
+        user = self.get_current_user()["name"]
+        try:
+            body = json.loads(self.request.body or b"{}")
+            course_id, lesson_id = str(body["course_id"]), str(body["lesson_id"])
+        except (ValueError, KeyError, TypeError):
+            return self._reply(400, {"error": "需要 JSON：{course_id, lesson_id}"})
+        with PlatformDB(self.airclass.platform_db) as db:
+            person = db.person(user)
+            if person is None or course_id not in person["courses"]:
+                return self._reply(403, {"error": f"{user} 未选修课程 {course_id}"})
+            if lesson_id not in known_lessons(self.airclass.public_dir, course_id):
+                return self._reply(404, {"error": f"课程 {course_id} 没有课时 {lesson_id}"})
+            stamp = db.record_completion(user, course_id, lesson_id)
+        self._reply(
+            200,
+            {"user": user, "course_id": course_id, "lesson_id": lesson_id, "completed_at": stamp},
+        )
+
+    @web.authenticated
+    def get(self):
+        user = self.get_current_user()["name"]
+        with PlatformDB(self.airclass.platform_db) as db:
+            rows = db.completions(user)
+        self._reply(
+            200,
+            {
+                "user": user,
+                "completions": [
+                    {"course_id": c, "lesson_id": lesson, "completed_at": t} for _u, c, lesson, t in rows
+                ],
+            },
+        )
+
+
+def make_app(settings) -> web.Application:
+    prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/airclass-api/")
+    handlers = [
+        (r"/completions", CompletionHandler, {"settings": settings}),
+        (prefix.rstrip("/") + r"/completions", CompletionHandler, {"settings": settings}),
+    ]
+    return web.Application(handlers)
+
+
+def main() -> None:
+    settings = load()
+    url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
+    make_app(settings).listen(url.port, url.hostname)
+    ioloop.IOLoop.current().start()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,226 @@
+"""Lay out the data directory and deploy courses into it, with the permissions that isolate roles.
+
+<data>/hub/                 root 0700     hub database, cookie secret, proxy token
+<data>/platform/            airclass-api:airclass-dash 0750   roster, lesson completions
+<data>/courses/<id>/        grader-<id>:ac-<id> 2770   nbgrader course root (source, gradebook)
+<data>/public/<id>/         world-readable   course.toml, lessons/, data/
+<data>/exchange/            1777             nbgrader exchange (nbgrader sets sub-permissions)
+<data>/etc/jupyter/         world-readable   student-side nbgrader config
+<data>/dashboards/          world-readable   Voila notebooks for the dashboard services
+"""
+
+from __future__ import annotations
+
+import grp
+import json
+import os
+import shutil
+import tomllib
+from pathlib import Path
+
+from airclass.core.catalog import Course
+from airclass.core.platform_db import PlatformDB
+from airclass.core.settings import Settings
+from airclass.system import accounts
+
+DASH_USER, API_USER = accounts.SYSTEM_SERVICE_USERS
+
+
+def _mkdir(path: Path, mode: int) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, mode)
+    return path
+
+
+def ensure_service_accounts(settings: Settings) -> None:
+    """System accounts for the dashboard (reads gradebooks) and the completion API."""
+    for name in (DASH_USER, API_USER):
+        if not accounts.user_exists(name):
+            accounts._run(
+                [
+                    "useradd",
+                    "--system",
+                    "--create-home",
+                    "--shell",
+                    "/usr/sbin/nologin",
+                    "--user-group",
+                    name,
+                ]
+            )
+    if DASH_USER not in accounts.groups_of(API_USER):
+        accounts._run(["usermod", "--append", "--groups", DASH_USER, API_USER])
+
+
+def fix_platform_permissions(settings: Settings) -> None:
+    """The completion API writes the platform DB; dashboards read it; nobody else can."""
+    ensure_service_accounts(settings)
+    folder = settings.platform_db.parent
+    _mkdir(folder, 0o770)
+    accounts.chown_tree(folder, API_USER, DASH_USER)
+    for path in folder.iterdir():
+        os.chmod(path, 0o660)
+
+
+def student_nbgrader_config(settings: Settings) -> str:
+    return (
+        "# Written by airclass (airclass/system/layout.py): the cadre side of nbgrader.\n"
+        "c = get_config()\n"
+        f"c.Exchange.root = {str(settings.exchange_dir)!r}\n"
+        "c.Exchange.path_includes_course = True\n"
+        "# A cadre sees only the courses whose nbgrader-<course> hub group they belong to.\n"
+        "c.Authenticator.plugin_class = 'nbgrader.auth.JupyterHubAuthPlugin'\n"
+    )
+
+
+def course_nbgrader_config(settings: Settings, course_id: str) -> str:
+    return (
+        "# Written by airclass (airclass/system/layout.py): the trainer side of nbgrader for one course.\n"
+        "c = get_config()\n"
+        f"c.CourseDirectory.root = {str(settings.course_root(course_id))!r}\n"
+        f"c.CourseDirectory.course_id = {course_id!r}\n"
+        f"c.Exchange.root = {str(settings.exchange_dir)!r}\n"
+        "c.Exchange.path_includes_course = True\n"
+        f"c.ExecutePreprocessor.timeout = {settings['nbgrader']['execute_timeout']}\n"
+        "# Feedback shows the hidden tests' results but never their text.\n"
+        "c.ClearHiddenTests.enforce_metadata = True\n"
+    )
+
+
+# Cadres' (and trainers' own) servers get the student side of nbgrader only: the
+# formgrader and assignment authoring live in the per-course formgrader services.
+USER_SERVER_CONFIG = {
+    "ServerApp": {
+        "jpserver_extensions": {
+            "nbgrader.server_extensions.formgrader": False,
+            "nbgrader.server_extensions.course_list": False,
+        }
+    }
+}
+USER_LAB_PAGE_CONFIG = {
+    "disabledExtensions": {
+        "@jupyter/nbgrader:formgrader": True,
+        "@jupyter/nbgrader:create-assignment": True,
+        "@jupyter/nbgrader:course-list": True,
+    }
+}
+
+
+def _write_json(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o755)
+    path.write_text(json.dumps(data, indent=2))
+    os.chmod(path, 0o644)
+
+
+def prepare_data_dir(settings: Settings) -> None:
+    accounts.require_root("Preparing the data directory")
+    ensure_service_accounts(settings)
+    accounts.ensure_group(settings["accounts"]["unix_group"])
+    _mkdir(settings.data_dir, 0o755)
+    _mkdir(settings.hub_dir, 0o700)
+    _mkdir(settings.courses_dir, 0o755)
+    _mkdir(settings.public_dir, 0o755)
+    _mkdir(settings.dashboards_dir, 0o755)
+    _mkdir(settings.exchange_dir, 0o1777)
+    config_dir = _mkdir(settings.jupyter_config_dir, 0o755)
+    (config_dir / "nbgrader_config.py").write_text(student_nbgrader_config(settings))
+    os.chmod(config_dir / "nbgrader_config.py", 0o644)
+    _write_json(config_dir / "jupyter_server_config.json", USER_SERVER_CONFIG)
+    _write_json(config_dir / "labconfig" / "page_config.json", USER_LAB_PAGE_CONFIG)
+    _mkdir(settings.platform_db.parent, 0o770)
+    with PlatformDB(settings.platform_db):
+        pass  # create the schema now, so its files get their owners below
+    fix_platform_permissions(settings)
+    protect_settings_file(settings)
+
+
+def protect_settings_file(settings: Settings) -> None:
+    """The settings may hold secrets (the SSO client secret): root and the platform's
+    service accounts read them; cadres' servers never need them."""
+    if settings.source and settings.source.is_file():
+        os.chown(settings.source, 0, grp.getgrnam(DASH_USER).gr_gid)
+        os.chmod(settings.source, 0o640)
+
+
+def _sync(src: Path, dest: Path) -> None:
+    if src.is_dir():
+        shutil.copytree(
+            src,
+            dest,
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+        )
+
+
+def deploy_course(settings: Settings, course: Course) -> Path:
+    """Copy a course from the catalog into the data directory; return its nbgrader root.
+
+    Files from the catalog overwrite their deployed copies; files trainers created in the
+    course root (new assignments, gradebook, submissions) are kept.
+    """
+    accounts.require_root("Deploying a course")
+    group = accounts.course_group(course.id)
+    grader = accounts.grader_account(course.id)
+    accounts.ensure_group(group)
+    accounts.ensure_user(grader, settings["accounts"]["unix_group"], (group,))
+    # The dashboard services read every course's gradebook.
+    if group not in accounts.groups_of(DASH_USER):
+        accounts._run(["usermod", "--append", "--groups", group, DASH_USER])
+
+    root = _mkdir(settings.course_root(course.id), 0o2770)
+    _sync(course.path / "source", root / "source")
+    _sync(course.path / "lessons", root / "lessons")
+    _sync(course.path / "data", root / "data")
+    shutil.copy2(course.path / "course.toml", root / "course.toml")
+    (root / "nbgrader_config.py").write_text(course_nbgrader_config(settings, course.id))
+    fix_course_permissions(settings, course.id)
+
+    public = settings.public_dir / course.id
+    if public.exists():
+        shutil.rmtree(public)
+    _sync(course.path / "lessons", public / "lessons")
+    _sync(course.path / "data", public / "data")
+    public.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(course.path / "course.toml", public / "course.toml")
+    for folder, _dirs, files in os.walk(public):
+        os.chmod(folder, 0o755)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o644)
+    return root
+
+
+def fix_course_permissions(settings: Settings, course_id: str) -> None:
+    """grader-<course>:ac-<course>, dirs 2770, files 0660 — the course root is the barrier."""
+    root = settings.course_root(course_id)
+    accounts.chown_tree(root, accounts.grader_account(course_id), accounts.course_group(course_id))
+    for folder, _dirs, files in os.walk(root):
+        os.chmod(folder, 0o2770)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o660)
+
+
+def deploy_dashboards(settings: Settings, notebooks_dir: Path) -> None:
+    """Copy the Voila dashboard notebooks and the locked-down server config they run under."""
+    from airclass.services.dashboard_server import SERVER_CONFIG
+
+    config_dir = _mkdir(settings.dashboards_dir / "config", 0o755)
+    (config_dir / "jupyter_server_config.py").write_text(SERVER_CONFIG)
+    os.chmod(config_dir / "jupyter_server_config.py", 0o644)
+    for nb in sorted(Path(notebooks_dir).glob("*.ipynb")):
+        shutil.copy2(nb, settings.dashboards_dir / nb.name)
+        os.chmod(settings.dashboards_dir / nb.name, 0o644)
+
+
+def deployed_course_titles(settings: Settings) -> dict[str, str]:
+    """Course id → Chinese title of the deployed courses (for hub pages)."""
+    titles = {}
+    for course_id in deployed_course_ids(settings):
+        meta = tomllib.loads((settings.course_root(course_id) / "course.toml").read_text("utf-8"))
+        titles[course_id] = str(meta.get("title", course_id))
+    return titles
+
+
+def deployed_course_ids(settings: Settings) -> list[str]:
+    if not settings.courses_dir.is_dir():
+        return []
+    return sorted(p.name for p in settings.courses_dir.iterdir() if (p / "course.toml").is_file())

@@ -1,0 +1,113 @@
+"""`airclass report progress` exports: rows, filters, Chinese headers, clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from airclass.core.settings import Settings, validate
+from airclass.dashboards import report
+from tests.airclass.progress import test_progress as fixture
+
+NOW = fixture.NOW
+
+HEADERS = [
+    "学员编号",
+    "姓名",
+    "城市",
+    "工会",
+    "手机",
+    "课程编号",
+    "课程",
+    "类型",
+    "项目编号",
+    "作业/课时",
+    "截止时间",
+    "是否完成",
+    "提交/完成时间",
+    "得分",
+    "满分",
+    "及格分",
+    "是否通过",
+    "是否逾期",
+    "逾期未交",
+    "待人工评分",
+]
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory) -> Settings:
+    root = tmp_path_factory.mktemp("data")
+    fixture.make_classroom(root)
+    return Settings(validate({"data_dir": str(root)}), None)
+
+
+def read_xlsx(path: Path) -> list[list]:
+    book = openpyxl.load_workbook(path, read_only=True)
+    assert book.sheetnames == ["学习进度"]
+    return [list(r) for r in book["学习进度"].iter_rows(values_only=True)]
+
+
+def test_xlsx_has_chinese_headers_and_every_row(settings, tmp_path):
+    out = tmp_path / "进度.xlsx"
+    assert report.export_progress(settings, out, now=NOW) == 22
+    rows = read_xlsx(out)
+    assert rows[0] == HEADERS
+    assert len(rows) == 23
+    by_key = {(r[0], r[8]): dict(zip(HEADERS, r, strict=True)) for r in rows[1:]}
+    c1 = by_key[("c1", "hw1")]
+    assert (c1["姓名"], c1["城市"], c1["工会"], c1["类型"]) == ("张三", "济南", "历下区总工会", "作业")
+    assert (c1["得分"], c1["满分"], c1["是否通过"], c1["是否逾期"]) == (9, 10, "是", "否")
+    assert c1["截止时间"] == "2026-03-10 23:59" and c1["提交/完成时间"] == "2026-03-08 18:00"
+    assert by_key[("c2", "hw1")]["是否逾期"] == "是"
+    assert by_key[("c2", "hw1")]["待人工评分"] == "是"
+    assert by_key[("c5", "hw1")]["逾期未交"] == "是" and by_key[("c5", "hw1")]["得分"] is None
+    assert by_key[("c1", "l1")]["类型"] == "课时" and by_key[("c1", "l1")]["是否完成"] == "是"
+
+
+def test_city_and_course_filters(settings, tmp_path):
+    out = tmp_path / "jinan.xlsx"
+    assert report.export_progress(settings, out, city="济南市", now=NOW) == 10
+    rows = read_xlsx(out)[1:]
+    assert {r[2] for r in rows} == {"济南"} and {r[0] for r in rows} == {"c1", "c2"}
+    assert report.export_progress(settings, tmp_path / "qd.xlsx", city="3702", now=NOW) == 8
+    n = report.export_progress(settings, tmp_path / "x.xlsx", city="青岛", course="union-data")
+    assert n == 4
+
+
+def test_csv_is_utf8_with_bom(settings, tmp_path):
+    out = tmp_path / "p.csv"
+    assert report.export_progress(settings, out, course="labor-law", now=NOW) == 16
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    lines = raw.decode("utf-8-sig").splitlines()
+    assert lines[0].split(",") == HEADERS and len(lines) == 17
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"out": "p.pdf"}, ".xlsx or .csv"),
+        ({"out": "p.xlsx", "city": "莱芜"}, "16"),
+        ({"out": "p.xlsx", "course": "nope"}, "labor-law, union-data"),
+        ({"out": "missing/p.xlsx"}, "does not exist"),
+    ],
+)
+def test_bad_input_is_a_clear_value_error(settings, tmp_path, kwargs, needle):
+    kwargs = {**kwargs, "out": tmp_path / kwargs["out"]}
+    with pytest.raises(ValueError, match=needle.replace(".", r"\.")):
+        report.export_progress(settings, **kwargs)
+
+
+def test_downloads_carry_exactly_the_frame():
+    import base64
+
+    import pandas as pd
+
+    frame = pd.DataFrame({"姓名": ["张三"], "得分": [9]})
+    links = report.downloads_html({"明细": frame}, "进度")
+    assert links.count("<a ") == 2 and 'download="进度.xlsx"' in links
+    csv_payload = links.split("base64,")[2].split('"')[0]
+    assert base64.b64decode(csv_payload).decode("utf-8-sig") == "姓名,得分\n张三,9\n"

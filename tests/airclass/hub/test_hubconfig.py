@@ -1,0 +1,112 @@
+"""Settings → traits on a bare traitlets Config (no hub needed), as TLJH tests its configurer."""
+
+from traitlets.config import Config
+
+from airclass.core.settings import Settings, validate
+from airclass.hub import hubconfig
+
+ROSTER = [
+    {"user_id": "c1", "role": "cadre", "courses": ["labor-law", "enrollment"]},
+    {"user_id": "c2", "role": "cadre", "courses": ["enrollment"]},
+    {"user_id": "t1", "role": "trainer", "courses": ["labor-law"]},
+    {"user_id": "m1", "role": "manager", "courses": []},
+]
+COURSES = {"enrollment": "入会与会籍管理", "labor-law": "劳动法律援助案例"}
+
+
+def make_settings(tmp_path, raw=None) -> Settings:
+    return Settings(validate({"data_dir": str(tmp_path), **(raw or {})}), None)
+
+
+def configured(tmp_path, raw=None) -> Config:
+    return hubconfig.apply(Config(), make_settings(tmp_path, raw), ROSTER, COURSES)
+
+
+def test_native_auth_with_lockout(tmp_path):
+    c = configured(tmp_path, {"auth": {"native": {"allowed_failed_logins": 4}}})
+    assert c.JupyterHub.authenticator_class == "nativeauthenticator.NativeAuthenticator"
+    assert c.NativeAuthenticator.allowed_failed_logins == 4
+    assert c.NativeAuthenticator.seconds_before_next_try == 600
+    assert c.Authenticator.allowed_users == {"c1", "c2", "t1", "m1"}
+
+
+def test_oauth_option_maps_to_generic_oauthenticator(tmp_path):
+    oauth = {
+        "client_id": "id",
+        "client_secret": "s",
+        "authorize_url": "https://sso.example.cn/a",
+        "token_url": "https://sso.example.cn/t",
+        "userdata_url": "https://sso.example.cn/u",
+    }
+    c = configured(tmp_path, {"auth": {"type": "oauth", "oauth": oauth}})
+    assert c.JupyterHub.authenticator_class == "oauthenticator.generic.GenericOAuthenticator"
+    assert c.GenericOAuthenticator.token_url == "https://sso.example.cn/t"
+    assert c.GenericOAuthenticator.login_service == "齐鲁工惠"
+
+
+def test_groups_follow_roles_and_courses(tmp_path):
+    groups = configured(tmp_path).JupyterHub.load_groups
+    assert groups["cadres"]["users"] == ["c1", "c2"]
+    assert groups["trainers"]["users"] == ["t1"]
+    assert groups["managers"]["users"] == ["m1"]
+    assert groups["nbgrader-enrollment"]["users"] == ["c1", "c2"]
+    assert groups["nbgrader-labor-law"]["users"] == ["c1", "t1"]
+    assert groups["formgrade-labor-law"]["users"] == ["t1"]
+    assert groups["formgrade-enrollment"]["users"] == []
+
+
+def test_formgrader_access_only_through_course_group(tmp_path):
+    roles = {r["name"]: r for r in configured(tmp_path).JupyterHub.load_roles}
+    assert roles["formgrade-labor-law"]["scopes"] == ["access:services!service=labor-law"]
+    assert roles["formgrade-labor-law"]["groups"] == ["formgrade-labor-law"]
+    assert roles["airclass-manager"]["scopes"] == ["access:services!service=dashboard"]
+    assert roles["airclass-manager"]["groups"] == ["managers"]
+    everyone = roles["airclass-member"]["scopes"]
+    assert not any("dashboard" in s or "labor-law" in s for s in everyone)
+    assert roles["server"]["scopes"] == ["inherit"]
+
+
+def test_one_formgrader_service_per_course_as_its_grader(tmp_path):
+    c = configured(tmp_path, {"hub": {"service_port_base": 30000}})
+    services = {s["name"]: s for s in c.JupyterHub.services}
+    assert set(services) == {
+        "airclass-api",
+        "dashboard",
+        "learning",
+        "enrollment",
+        "labor-law",
+        "idle-culler",
+        "airclass-admin",
+        "dashboard-refresh",
+    }
+    assert services["labor-law"]["user"] == "grader-labor-law"
+    assert services["labor-law"]["cwd"] == str(tmp_path / "courses" / "labor-law")
+    ports = [s["url"] for s in c.JupyterHub.services if "url" in s]
+    assert len(ports) == len(set(ports)), "every service has its own port"
+    assert services["dashboard"]["user"] == "airclass-dash"
+
+
+def test_culler_can_be_disabled(tmp_path):
+    c = configured(tmp_path, {"culler": {"enabled": False}})
+    assert "idle-culler" not in {s["name"] for s in c.JupyterHub.services}
+
+
+def test_spawner_runs_the_world_readable_runtime(tmp_path):
+    c = configured(tmp_path, {"runtime_prefix": "/opt/x"})
+    assert c.Spawner.cmd == ["/opt/x/bin/jupyterhub-singleuser"]
+    assert c.Spawner.environment["JUPYTER_CONFIG_PATH"] == str(tmp_path / "etc" / "jupyter")
+    assert c.JupyterHub.spawner_class == "airclass.hub.spawner.AirclassSpawner"
+
+
+def test_admin_service_can_sync_users_and_groups_only(tmp_path):
+    c = configured(tmp_path)
+    roles = {r["name"]: r for r in c.JupyterHub.load_roles}
+    assert roles["airclass-admin"]["services"] == ["airclass-admin"]
+    assert set(roles["airclass-admin"]["scopes"]) == {"admin:users", "admin:groups", "list:users"}
+    admin = next(s for s in c.JupyterHub.services if s["name"] == "airclass-admin")
+    assert admin["api_token"] == (tmp_path / "hub" / "admin_api_token").read_text().strip()
+
+
+def test_course_titles_reach_the_hub_templates(tmp_path):
+    titles = configured(tmp_path).JupyterHub.template_vars["airclass_course_titles"]
+    assert titles == {"enrollment": "入会与会籍管理", "labor-law": "劳动法律援助案例"}
