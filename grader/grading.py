@@ -9,6 +9,8 @@ nbgrader's own output in the error.
 from __future__ import annotations
 
 import csv
+import dataclasses
+import io
 import pwd
 import shutil
 import subprocess
@@ -20,6 +22,8 @@ from nbgrader.api import Gradebook, MissingEntry
 from airclass.core.catalog import Course
 from airclass.core.settings import Settings
 from airclass.system import accounts
+from airclass.system.safe_fs import handoff_file
+from grader import intake
 
 
 class GradingError(RuntimeError):
@@ -56,13 +60,15 @@ def sync_students(settings: Settings, course_id: str, students: list[dict]) -> N
     """Register the course's cadres in its gradebook, so non-submitters show up too."""
     if not students:
         return
-    csv_path = settings.course_root(course_id) / "students.csv"
-    with csv_path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["id", "last_name", "first_name", "email"])
-        writer.writerows([s["user_id"], s["name"], "", ""] for s in students)
-    accounts.chown_tree(csv_path, accounts.grader_account(course_id), accounts.course_group(course_id))
-    run_as_grader(settings, course_id, ["db", "student", "import", str(csv_path)])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["id", "last_name", "first_name", "email"])
+    writer.writerows([s["user_id"], s["name"], "", ""] for s in students)
+    # Never written into the course root: the grader account could have planted a link
+    # there for root to write through (airclass.system.safe_fs).
+    grader_uid = pwd.getpwnam(accounts.grader_account(course_id)).pw_uid
+    with handoff_file(buffer.getvalue(), grader_uid, "students.csv") as csv_path:
+        run_as_grader(settings, course_id, ["db", "student", "import", str(csv_path)])
 
 
 def release(settings: Settings, course: Course, assignment_id: str) -> Path:
@@ -88,18 +94,26 @@ class GradeSummary:
     graded: dict[str, float]  # student -> score
     max_score: float
     needs_manual: list[str]
+    refused: list[intake.Refusal] = dataclasses.field(default_factory=list)  # quarantined entries
 
     def table(self) -> str:
         lines = [f"{self.course_id}/{self.assignment_id}: {len(self.graded)} 份提交，满分 {self.max_score:g}"]
         for student, score in sorted(self.graded.items()):
             flag = "（待人工评分）" if student in self.needs_manual else ""
             lines.append(f"  {student}: {score:g}{flag}")
+        if self.refused:
+            lines.append(
+                f"未收取 {len(self.refused)} 份（已移到课程目录 {intake.QUARANTINE}/，见各自的“原因”文件）："
+            )
+            lines.extend(f"  {r.entry}: {r.reason}" for r in self.refused)
         return "\n".join(lines)
 
 
 def grade(settings: Settings, course: Course, assignment_id: str) -> GradeSummary:
     """Collect every submission, autograde, generate and release feedback."""
     course.assignment(assignment_id)  # clear error for an unknown assignment
+    # forged, unenrolled or backdated inbox entries go to quarantine, not to collect
+    refused = intake.screen_inbound(settings, course.id)
     run_as_grader(settings, course.id, ["collect", assignment_id, "--update"])
     submitted = settings.course_root(course.id) / "submitted"
     students = (
@@ -111,7 +125,8 @@ def grade(settings: Settings, course: Course, assignment_id: str) -> GradeSummar
         run_as_grader(settings, course.id, ["autograde", assignment_id])
         run_as_grader(settings, course.id, ["generate_feedback", assignment_id, "--force"])
         run_as_grader(settings, course.id, ["release_feedback", assignment_id])
-    return summarize(settings, course.id, assignment_id, students)
+    summary = summarize(settings, course.id, assignment_id, students)
+    return dataclasses.replace(summary, refused=refused)
 
 
 def summarize(settings: Settings, course_id: str, assignment_id: str, students: list[str]) -> GradeSummary:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def cmd_roster_import(args) -> int:
         settings,
         args.file,
         dry_run=args.dry_run,
-        initial_password=args.initial_password,
+        initial_password=_initial_password(args.initial_password_file),
         passwords_out=args.passwords_out,
     )
     counts = report.counts()
@@ -60,6 +61,8 @@ def cmd_roster_import(args) -> int:
     )
     if args.dry_run:
         return 0
+    if args.passwords_out:
+        print(f"{report.activation_codes} activation codes written to {args.passwords_out} (mode 0600)")
     _refresh_dashboards(settings)
     if report.hub_changes is None:
         print("The hub is not running: the roster takes effect when it starts.")
@@ -69,6 +72,20 @@ def cmd_roster_import(args) -> int:
             f"{report.hub_changes['memberships']} group memberships added."
         )
     return 0
+
+
+INITIAL_PASSWORD_ENV = "AIRCLASS_INITIAL_PASSWORD"
+
+
+def _initial_password(path: str | None) -> str | None:
+    """A shared first password from a file or $AIRCLASS_INITIAL_PASSWORD — never from the
+    command line, where every local account reads it in `ps`."""
+    if path:
+        password = Path(path).read_text(encoding="utf-8").strip()
+        if not password:
+            raise ValueError(f"{path}: the file is empty; put the initial password on its first line")
+        return password
+    return os.environ.get(INITIAL_PASSWORD_ENV) or None
 
 
 def _course_dirs(paths: list[str]) -> list[Path]:
@@ -166,13 +183,21 @@ def build_parser() -> argparse.ArgumentParser:
     hub.set_defaults(func=cmd_hub)
 
     roster = sub.add_parser("roster", help="roster commands").add_subparsers(dest="sub", required=True)
-    imp = roster.add_parser("import", help="import a roster CSV/XLSX (all rows or nothing)")
+    # no abbreviations: `--initial-password SECRET` must not pass as --initial-password-file
+    imp = roster.add_parser(
+        "import", help="import a roster CSV/XLSX (all rows or nothing)", allow_abbrev=False
+    )
     imp.add_argument("file")
     imp.add_argument("--dry-run", action="store_true", help="validate only, change nothing")
-    imp.add_argument("--initial-password", help="password for roster users who have none yet")
+    imp.add_argument(
+        "--initial-password-file",
+        help="file holding one password for roster users who have none yet "
+        f"(or set ${INITIAL_PASSWORD_ENV}; never give a password on the command line)",
+    )
     imp.add_argument(
         "--passwords-out",
-        help="give users without a password a random one, listed in this CSV (mode 0600) for distribution",
+        help="give users without a password a one-time activation code for the sign-up page, "
+        "listed in this CSV (mode 0600) for distribution",
     )
     imp.set_defaults(func=cmd_roster_import)
 

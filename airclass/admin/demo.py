@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -112,6 +113,17 @@ def demo_roster(course_ids: list[str]) -> list[dict]:
     return rows
 
 
+def write_private_roster(path: Path, rows: list[dict]) -> Path:
+    """The roster CSV (names, phones: personal data even when synthetic), mode 0600."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its old mode on O_CREAT
+    with open(fd, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
 def write_settings(data_dir: Path, port: int) -> Path:
     """The demo's own settings file; ports derive from --port so several demos can coexist."""
     path = data_dir / "airclass.toml"
@@ -139,12 +151,7 @@ def set_up(settings: Settings, password: str, courses_dir: Path, notebooks_dir: 
         deploy.deploy_course(settings, course)
     deploy.deploy_dashboards(settings, notebooks_dir)
     course_ids = [c.id for c in courses]
-    roster_path = settings.data_dir / "demo-roster.csv"
-    rows = demo_roster(course_ids)
-    with roster_path.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    roster_path = write_private_roster(settings.data_dir / "demo-roster.csv", demo_roster(course_ids))
     import_roster(settings, roster_path, initial_password=password)
     deployed = [load_course(settings.course_root(c.id)) for c in courses]
     # Courses are independent (own grader account, gradebook, exchange folder): release

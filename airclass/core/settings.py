@@ -43,6 +43,10 @@ DEFAULTS: dict[str, Any] = {
             "seconds_before_next_try": 600,
             "minimum_password_length": 8,
             "enable_signup": True,
+            # Lockout counts failures per user name *and* client address (airclass.hub.auth);
+            # one address may also fail this often per seconds_before_next_try, any names.
+            "failed_logins_per_address": 30,
+            "trusted_proxies": [],  # reverse proxies in front of ours, if any
         },
         "oauth": {
             "client_id": "",
@@ -61,10 +65,18 @@ DEFAULTS: dict[str, Any] = {
         "mem_limit": "",
     },
     "culler": {"enabled": True, "timeout": 3600, "every": 300},
-    "nbgrader": {"execute_timeout": 120},
+    # Formgrader terminals run as the course's grader account: off unless a site wants them.
+    "nbgrader": {"execute_timeout": 120, "formgrader_terminals": False},
     # Completion-rate targets on the manager dashboard: one for the province, and any
     # city's own (cities declare yearly targets the provincial federation confirms).
-    "dashboard": {"completion_target": 0.8, "city_targets": {}, "refresh_every": 30},
+    "dashboard": {
+        "completion_target": 0.8,
+        "city_targets": {},
+        "refresh_every": 30,
+        # A Voila page's kernel ends this long after its page closed (checked every 10 s).
+        "kernel_idle_timeout": 45,
+        "kernels_per_user": 3,
+    },
     "accounts": {"unix_group": "airclass-users"},
 }
 
@@ -101,6 +113,8 @@ SCHEMA: dict[str, Any] = {
                         "seconds_before_next_try": {"type": "integer", "minimum": 0},
                         "minimum_password_length": {"type": "integer", "minimum": 1},
                         "enable_signup": {"type": "boolean"},
+                        "failed_logins_per_address": {"type": "integer", "minimum": 1},
+                        "trusted_proxies": {"type": "array", "items": {"type": "string"}},
                     },
                 },
                 "oauth": {
@@ -143,7 +157,10 @@ SCHEMA: dict[str, Any] = {
         "nbgrader": {
             "type": "object",
             "additionalProperties": False,
-            "properties": {"execute_timeout": {"type": "integer", "minimum": 5}},
+            "properties": {
+                "execute_timeout": {"type": "integer", "minimum": 5},
+                "formgrader_terminals": {"type": "boolean"},
+            },
         },
         "dashboard": {
             "type": "object",
@@ -151,6 +168,8 @@ SCHEMA: dict[str, Any] = {
             "properties": {
                 "completion_target": {"type": "number", "minimum": 0, "maximum": 1},
                 "refresh_every": {"type": "integer", "minimum": 5},
+                "kernel_idle_timeout": {"type": "integer", "minimum": 10},
+                "kernels_per_user": {"type": "integer", "minimum": 1},
                 "city_targets": {
                     "type": "object",
                     "propertyNames": {"enum": list(CITY_CODES)},
@@ -278,6 +297,11 @@ class Settings:
     def jupyter_config_dir(self) -> Path:
         """Extra Jupyter config path handed to every user server (nbgrader student config)."""
         return self.data_dir / "etc" / "jupyter"
+
+    @property
+    def formgrader_config_dir(self) -> Path:
+        """Jupyter config of the per-course formgrader services (sanitiser, CSP)."""
+        return self.data_dir / "etc" / "formgrader"
 
     @property
     def dashboards_dir(self) -> Path:

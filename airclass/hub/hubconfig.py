@@ -14,7 +14,7 @@ from traitlets.config import Config
 
 from airclass.core.settings import Settings
 from airclass.system import accounts
-from airclass.system.layout import API_USER, DASH_USER
+from airclass.system.layout import API_USER, DASH_USER, DASHBOARD_NOTEBOOKS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 API_SERVICE = "airclass-api"
@@ -66,7 +66,10 @@ def update_auth(c: Config, settings: Settings, roster: list[dict]) -> None:
     c.Authenticator.admin_users = set(settings["hub"]["admin_users"])
     if auth["type"] == "native":
         native = auth["native"]
-        c.JupyterHub.authenticator_class = "nativeauthenticator.NativeAuthenticator"
+        # NativeAuthenticator + activation codes and per-address lockout (airclass.hub.auth)
+        c.JupyterHub.authenticator_class = "airclass.hub.auth.AirclassAuthenticator"
+        c.AirclassAuthenticator.failed_logins_per_address = native["failed_logins_per_address"]
+        c.AirclassAuthenticator.trusted_proxies = list(native["trusted_proxies"])
         c.NativeAuthenticator.allowed_failed_logins = native["allowed_failed_logins"]
         c.NativeAuthenticator.seconds_before_next_try = native["seconds_before_next_try"]
         c.NativeAuthenticator.minimum_password_length = native["minimum_password_length"]
@@ -196,6 +199,18 @@ def _service_env(settings: Settings, extra: dict[str, str] | None = None) -> dic
     return env
 
 
+def dashboard_server_args(settings: Settings, service: str) -> list[str]:
+    """Voila service options: its first notebook as landing page, and kernel culling so a
+    closed page's kernel ends within kernel_idle_timeout + 10 s."""
+    dashboard = settings["dashboard"]
+    return [
+        f"--ServerApp.default_url=/voila/render/{DASHBOARD_NOTEBOOKS[service][0]}",
+        f"--MappingKernelManager.cull_idle_timeout={dashboard['kernel_idle_timeout']}",
+        "--MappingKernelManager.cull_interval=10",
+        f"--OwnedKernelManager.per_user_limit={dashboard['kernels_per_user']}",
+    ]
+
+
 def update_services(c: Config, settings: Settings, course_ids: list[str]) -> None:
     singleuser = settings.runtime_bin("jupyterhub-singleuser")
     services: list[dict] = [
@@ -210,16 +225,15 @@ def update_services(c: Config, settings: Settings, course_ids: list[str]) -> Non
         }
     ]
     # Offsets: 0 API, 1 dashboard, 2 learning, 10+ one formgrader per course.
-    for offset, (name, notebook) in enumerate(
-        ((DASHBOARD_SERVICE, "manager.ipynb"), (LEARNING_SERVICE, "my_progress.ipynb")), start=1
-    ):
+    for offset, name in enumerate((DASHBOARD_SERVICE, LEARNING_SERVICE), start=1):
         services.append(
             {
                 "name": name,
                 "url": f"http://127.0.0.1:{service_port(settings, offset)}",
-                "command": [singleuser, f"--ServerApp.default_url=/voila/render/{notebook}"],
+                "command": [singleuser, *dashboard_server_args(settings, name)],
                 "user": DASH_USER,
-                "cwd": str(settings.dashboards_dir),
+                # each service serves its own notebooks only (layout.DASHBOARD_NOTEBOOKS)
+                "cwd": str(settings.dashboards_dir / name),
                 "environment": _service_env(
                     settings,
                     {
@@ -234,10 +248,20 @@ def update_services(c: Config, settings: Settings, course_ids: list[str]) -> Non
             {
                 "name": course,
                 "url": f"http://127.0.0.1:{service_port(settings, offset)}",
-                "command": [singleuser],
+                "command": [
+                    singleuser,
+                    f"--ServerApp.terminals_enabled={settings['nbgrader']['formgrader_terminals']}",
+                ],
                 "user": accounts.grader_account(course),
                 "cwd": str(settings.course_root(course)),
-                "environment": _service_env(settings, {"JUPYTERHUB_DEFAULT_URL": "/formgrader"}),
+                "environment": _service_env(
+                    settings,
+                    {
+                        "JUPYTERHUB_DEFAULT_URL": "/formgrader",
+                        # sanitiser and Content-Security-Policy (airclass.services.formgrader_guard)
+                        "JUPYTER_CONFIG_PATH": str(settings.formgrader_config_dir),
+                    },
+                ),
                 "oauth_no_confirm": True,
             }
         )

@@ -11,10 +11,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import grp
+import io
 import json
 import os
+import pwd
 import shutil
+import stat
+import subprocess
+import tarfile
 import tomllib
 from pathlib import Path
 
@@ -22,8 +28,15 @@ from airclass.core.catalog import Course
 from airclass.core.platform_db import PlatformDB
 from airclass.core.settings import Settings
 from airclass.system import accounts
+from airclass.system.safe_fs import own_tree
 
 DASH_USER, API_USER = accounts.SYSTEM_SERVICE_USERS
+#: Voila service -> the notebooks it serves (its landing page first). A service's folder
+#: holds only these, so /services/learning/ cannot render the managers' dashboard.
+DASHBOARD_NOTEBOOKS = {
+    "dashboard": ("manager.ipynb",),
+    "learning": ("my_progress.ipynb", "trainer.ipynb"),
+}
 
 
 def _mkdir(path: Path, mode: int) -> Path:
@@ -49,6 +62,12 @@ def ensure_service_accounts(settings: Settings) -> None:
             )
     if DASH_USER not in accounts.groups_of(API_USER):
         accounts._run(["usermod", "--append", "--groups", DASH_USER, API_USER])
+    # useradd makes system homes 0755; the dashboard's home holds its IPython history
+    # (who viewed what) and caches: private to the account.
+    for name in (DASH_USER, API_USER):
+        home = pwd.getpwnam(name).pw_dir
+        if os.path.isdir(home) and not os.path.islink(home):
+            os.chmod(home, 0o700)
 
 
 def fix_platform_permissions(settings: Settings) -> None:
@@ -56,9 +75,9 @@ def fix_platform_permissions(settings: Settings) -> None:
     ensure_service_accounts(settings)
     folder = settings.platform_db.parent
     _mkdir(folder, 0o770)
-    accounts.chown_tree(folder, API_USER, DASH_USER)
-    for path in folder.iterdir():
-        os.chmod(path, 0o660)
+    # files 0660, never through a link the API account planted (airclass.system.safe_fs)
+    own_tree(folder, pwd.getpwnam(API_USER).pw_uid, grp.getgrnam(DASH_USER).gr_gid, file_mode=0o660)
+    os.chmod(folder, 0o770)
 
 
 def student_nbgrader_config(settings: Settings) -> str:
@@ -127,11 +146,32 @@ def prepare_data_dir(settings: Settings) -> None:
     os.chmod(config_dir / "nbgrader_config.py", 0o644)
     _write_json(config_dir / "jupyter_server_config.json", USER_SERVER_CONFIG)
     _write_json(config_dir / "labconfig" / "page_config.json", USER_LAB_PAGE_CONFIG)
+    write_formgrader_config(settings)
     _mkdir(settings.platform_db.parent, 0o770)
     with PlatformDB(settings.platform_db):
         pass  # create the schema now, so its files get their owners below
     fix_platform_permissions(settings)
     protect_settings_file(settings)
+
+
+FORMGRADER_SERVER_CONFIG = """\
+# Written by airclass (airclass/system/layout.py) for the formgrader services;
+# see airclass.services.formgrader_guard.
+c = get_config()  # noqa: F821
+c.ServerApp.jpserver_extensions.update({"airclass.services.formgrader_guard": True})
+# Cadre HTML in submissions is sanitised before the formgrader renders it.
+c.HTMLExporter.preprocessors = [
+    "nbconvert.preprocessors.SanitizeHTML",
+    "airclass.services.formgrader_guard.SafeNbgraderMetadata",
+]
+c.SanitizeHTML.strip = True
+"""
+
+
+def write_formgrader_config(settings: Settings) -> None:
+    folder = _mkdir(settings.formgrader_config_dir, 0o755)
+    (folder / "jupyter_server_config.py").write_text(FORMGRADER_SERVER_CONFIG)
+    os.chmod(folder / "jupyter_server_config.py", 0o644)
 
 
 def protect_settings_file(settings: Settings) -> None:
@@ -152,6 +192,75 @@ def _sync(src: Path, dest: Path) -> None:
         )
 
 
+_SKIP = {".ipynb_checkpoints", "__pycache__"}
+
+
+def _course_bundle(course: Course, nbgrader_config: str) -> bytes:
+    """The catalog files of a course root (source, lessons, data, course.toml) and its
+    nbgrader config, as an in-memory tar."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for part in ("source", "lessons", "data", "course.toml"):
+            if (course.path / part).exists():
+                tar.add(
+                    course.path / part,
+                    arcname=part,
+                    filter=lambda info: None if _SKIP & set(Path(info.name).parts) else info,
+                )
+        data = nbgrader_config.encode()
+        info = tarfile.TarInfo("nbgrader_config.py")
+        info.size, info.mode = len(data), 0o660
+        tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def _extract_as(user: str, dest: Path, bundle: bytes) -> None:
+    tar = shutil.which("tar", path=accounts.SYSTEM_PATH) or "tar"
+    runuser = shutil.which("runuser", path=accounts.SYSTEM_PATH) or "runuser"
+    proc = subprocess.run(
+        [runuser, "-u", user, "--", tar, "-x", "--no-same-owner", "-C", str(dest), "-f", "-"],
+        input=bundle,
+        capture_output=True,
+        cwd="/",
+    )
+    if proc.returncode != 0:
+        raise accounts.AccountError(f"copying into {dest} as {user} failed: {proc.stderr.decode()[-500:]}")
+
+
+#: nbgrader's own modes for a course's exchange folders (its release/submit/feedback steps
+#: check them and that the grader account owns them).
+EXCHANGE_MODES = {"": 0o755, "outbound": 0o755, "inbound": 0o2733, "feedback": 0o711}
+
+
+def ensure_exchange(settings: Settings, course_id: str) -> Path:
+    """Create exchange/<course> at deploy, owned by the grader account. The exchange root
+    is world-writable (1777, nbgrader needs it): a folder anyone else made under this
+    course's name before deploy is a squat, and is removed."""
+    course_dir = settings.exchange_dir / course_id
+    grader = pwd.getpwnam(accounts.grader_account(course_id))
+    info = os.lstat(course_dir) if os.path.lexists(course_dir) else None
+    squatted = info is not None and (info.st_uid != grader.pw_uid or not stat.S_ISDIR(info.st_mode))
+    if info is not None and squatted:
+        if stat.S_ISDIR(info.st_mode):
+            shutil.rmtree(course_dir)  # fd-based on Linux: does not follow links inside
+        else:
+            os.unlink(course_dir)
+    if info is None or squatted:
+        os.mkdir(course_dir)  # fails if someone raced us to the name: deploy again
+    for part, mode in EXCHANGE_MODES.items():
+        path = course_dir / part
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(path)
+        # O_NOFOLLOW: a link the grader account put there is refused, never followed
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY)
+        try:
+            os.fchown(fd, grader.pw_uid, grader.pw_gid)
+            os.fchmod(fd, mode)
+        finally:
+            os.close(fd)
+    return course_dir
+
+
 def deploy_course(settings: Settings, course: Course) -> Path:
     """Copy a course from the catalog into the data directory; return its nbgrader root.
 
@@ -168,12 +277,13 @@ def deploy_course(settings: Settings, course: Course) -> Path:
         accounts._run(["usermod", "--append", "--groups", group, DASH_USER])
 
     root = _mkdir(settings.course_root(course.id), 0o2770)
-    _sync(course.path / "source", root / "source")
-    _sync(course.path / "lessons", root / "lessons")
-    _sync(course.path / "data", root / "data")
-    shutil.copy2(course.path / "course.toml", root / "course.toml")
-    (root / "nbgrader_config.py").write_text(course_nbgrader_config(settings, course.id))
+    # The course root belongs to the grader account (and trainers write there): the copy
+    # is extracted by the grader account itself, so a link planted there cannot make root
+    # overwrite a file elsewhere.
+    bundle = _course_bundle(course, course_nbgrader_config(settings, course.id))
+    _extract_as(grader, root, bundle)
     fix_course_permissions(settings, course.id)
+    ensure_exchange(settings, course.id)
 
     public = settings.public_dir / course.id
     if public.exists():
@@ -190,25 +300,35 @@ def deploy_course(settings: Settings, course: Course) -> Path:
 
 
 def fix_course_permissions(settings: Settings, course_id: str) -> None:
-    """grader-<course>:ac-<course>, dirs 2770, files 0660 — the course root is the barrier."""
-    root = settings.course_root(course_id)
-    accounts.chown_tree(root, accounts.grader_account(course_id), accounts.course_group(course_id))
-    for folder, _dirs, files in os.walk(root):
-        os.chmod(folder, 0o2770)
-        for name in files:
-            os.chmod(os.path.join(folder, name), 0o660)
+    """grader-<course>:ac-<course>, dirs 2770, files 0660 — the course root is the barrier.
+    The grader account and trainers can plant links in it: none is followed."""
+    own_tree(
+        settings.course_root(course_id),
+        pwd.getpwnam(accounts.grader_account(course_id)).pw_uid,
+        grp.getgrnam(accounts.course_group(course_id)).gr_gid,
+        dir_mode=0o2770,
+        file_mode=0o660,
+    )
 
 
 def deploy_dashboards(settings: Settings, notebooks_dir: Path) -> None:
-    """Copy the Voila dashboard notebooks and the locked-down server config they run under."""
+    """Copy the Voila dashboard notebooks, each into the folder of the one service that
+    serves it (DASHBOARD_NOTEBOOKS), and the locked-down server config they run under."""
     from airclass.services.dashboard_server import SERVER_CONFIG
 
     config_dir = _mkdir(settings.dashboards_dir / "config", 0o755)
     (config_dir / "jupyter_server_config.py").write_text(SERVER_CONFIG)
     os.chmod(config_dir / "jupyter_server_config.py", 0o644)
-    for nb in sorted(Path(notebooks_dir).glob("*.ipynb")):
-        shutil.copy2(nb, settings.dashboards_dir / nb.name)
-        os.chmod(settings.dashboards_dir / nb.name, 0o644)
+    for service, notebooks in DASHBOARD_NOTEBOOKS.items():
+        served = _mkdir(settings.dashboards_dir / service, 0o755)
+        for stale in served.glob("*.ipynb"):
+            if stale.name not in notebooks:
+                stale.unlink()
+        for name in notebooks:
+            shutil.copy2(Path(notebooks_dir) / name, served / name)
+            os.chmod(served / name, 0o644)
+    for stale in settings.dashboards_dir.glob("*.ipynb"):  # the former shared folder
+        stale.unlink()
 
 
 def deployed_course_titles(settings: Settings) -> dict[str, str]:

@@ -36,7 +36,7 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURE_COURSE = REPO / "tests" / "fixtures" / "courses" / "basics"
 PASSWORD = "it-Pa55word!"
 COURSES = ("itbasics", "itother")
-LATE_USERS = ("it-late",)  # added by a roster import while the hub runs
+LATE_USERS = ("it-late", "it-nopass")  # added by a roster import while the hub runs
 ROSTER = [
     # user_id, name, city, union, role, courses, level
     ("it-cadre1", "测试学员甲", "济南", "济南市快递行业工会联合会", "学员", "itbasics;itother", ""),
@@ -116,7 +116,8 @@ def classroom():
         f'data_dir = "{data_dir}"\nruntime_prefix = "{runtime_prefix}"\n'
         f"[hub]\nport = {port}\nhub_port = {port + 1}\n"
         f"service_port_base = {port + 10}\n[auth.native]\nallowed_failed_logins = 3\n"
-        "seconds_before_next_try = 600\n[culler]\nenabled = true\ntimeout = 3600\n",
+        "seconds_before_next_try = 600\n[culler]\nenabled = true\ntimeout = 3600\n"
+        "[dashboard]\nkernel_idle_timeout = 20\n",
         encoding="utf-8",
     )
     settings = load(settings_file)
