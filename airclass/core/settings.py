@@ -7,6 +7,7 @@ computed by functions from the loaded settings, never at import time.
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import sys
 import tomllib
@@ -224,6 +225,13 @@ def load(path: str | os.PathLike[str] | None = None) -> Settings:
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{chosen}: not valid TOML: {exc}") from None
     return Settings(validate(raw, str(chosen)), chosen)
+
+
+@functools.cache
+def current() -> Settings:
+    """This process's settings, loaded once from the path the hub or CLI passed on
+    ($AIRCLASS_SETTINGS). Long-running services and page hooks use this, not `load`."""
+    return load()
 
 
 @dataclass(frozen=True)
