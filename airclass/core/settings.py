@@ -26,6 +26,9 @@ from airclass.core.cities import CITY_CODES  # noqa: E402
 SETTINGS_ENV = "AIRCLASS_SETTINGS"
 DEFAULT_SETTINGS_PATH = Path("/etc/airclass/airclass.toml")
 
+# The default completion-rate target (managers' dashboards), for the province and any city.
+COMPLETION_TARGET = 0.8
+
 DEFAULTS: dict[str, Any] = {
     "data_dir": "/srv/airclass",
     "runtime_prefix": "/opt/airclass/env",
@@ -65,7 +68,7 @@ DEFAULTS: dict[str, Any] = {
     "nbgrader": {"execute_timeout": 120},
     # Completion-rate targets on the manager dashboard: one for the province, and any
     # city's own (cities declare yearly targets the provincial federation confirms).
-    "dashboard": {"completion_target": 0.8, "city_targets": {}, "refresh_every": 30},
+    "dashboard": {"completion_target": COMPLETION_TARGET, "city_targets": {}, "refresh_every": 30},
     "accounts": {"unix_group": "airclass-users"},
 }
 
