@@ -12,16 +12,15 @@ import csv
 import dataclasses
 import io
 import pwd
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
+from airclass.core import names
 from airclass.core.catalog import Course
 from airclass.core.settings import Settings
-from airclass.system import accounts
+from airclass.system import accounts, childproc
 from airclass.system.safe_fs import handoff_file
 from grader import intake
 
@@ -33,23 +32,14 @@ class GradingError(RuntimeError):
 def run_as_grader(settings: Settings, course_id: str, args: list[str]) -> str:
     """Run `nbgrader <args>` in the course root as grader-<course>; return its output."""
     accounts.require_root("Running nbgrader for a course")
-    user = accounts.grader_account(course_id)
+    user = names.grader_account(course_id)
     root = settings.course_root(course_id)
     if not (root / "nbgrader_config.py").is_file():
         raise GradingError(
             f"course '{course_id}' is not deployed under {root}; run `airclass course deploy` first"
         )
-    home = pwd.getpwnam(user).pw_dir
-    bin_dir = str(settings.runtime_prefix / "bin")
-    env = {
-        "PATH": f"{bin_dir}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": home,
-        "USER": user,
-        "LANG": "C.UTF-8",
-    }
-    runuser = shutil.which("runuser", path=accounts.SYSTEM_PATH) or "runuser"
-    cmd = [runuser, "-u", user, "--", f"{bin_dir}/nbgrader", *args]
-    proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
+    nbgrader = settings.runtime_bin("nbgrader")
+    proc = childproc.run_as(user, [nbgrader, *args], childproc.child_env(settings, user), cwd=root)
     output = proc.stdout + proc.stderr
     if proc.returncode != 0:
         raise GradingError(f"nbgrader {' '.join(args)} (course {course_id}) failed:\n{output}")
@@ -66,7 +56,7 @@ def sync_students(settings: Settings, course_id: str, students: list[dict]) -> N
     writer.writerows([s["user_id"], s["name"], "", ""] for s in students)
     # Never written into the course root: the grader account could have planted a link
     # there for root to write through (airclass.system.safe_fs).
-    grader_uid = pwd.getpwnam(accounts.grader_account(course_id)).pw_uid
+    grader_uid = pwd.getpwnam(names.grader_account(course_id)).pw_uid
     with handoff_file(buffer.getvalue(), grader_uid, "students.csv") as csv_path:
         run_as_grader(settings, course_id, ["db", "student", "import", str(csv_path)])
 

@@ -30,9 +30,9 @@ from dataclasses import dataclass
 
 from nbgrader.utils import parse_utc
 
+from airclass.core import names
 from airclass.core.platform_db import PlatformDB
 from airclass.core.settings import Settings
-from airclass.system import accounts
 
 QUARANTINE = "quarantine"
 FUTURE_SKEW = dt.timedelta(minutes=2)
@@ -118,7 +118,7 @@ def screen_inbound(settings: Settings, course_id: str, now: dt.datetime | None =
 
 
 def _quarantine(settings: Settings, course_id: str, inbound_fd: int, name: str, reason: str) -> None:
-    grader = pwd.getpwnam(accounts.grader_account(course_id))
+    grader = pwd.getpwnam(names.grader_account(course_id))
     root_fd = os.open(settings.course_root(course_id), _DIR_FLAGS)
     try:
         with contextlib.suppress(FileExistsError):

@@ -21,21 +21,22 @@ import shutil
 import stat
 import subprocess
 import tarfile
-import tomllib
 from pathlib import Path
 
-from airclass.core.catalog import Course
+from airclass.core import names
+from airclass.core.catalog import Course, load_course
+from airclass.core.names import API_USER, DASH_USER  # noqa: E402
 from airclass.core.platform_db import PlatformDB
 from airclass.core.settings import Settings
 from airclass.system import accounts
+from airclass.system.childproc import system_tool
 from airclass.system.safe_fs import own_tree
 
-DASH_USER, API_USER = accounts.SYSTEM_SERVICE_USERS
 #: Voila service -> the notebooks it serves (its landing page first). A service's folder
 #: holds only these, so /services/learning/ cannot render the managers' dashboard.
 DASHBOARD_NOTEBOOKS = {
-    "dashboard": ("manager.ipynb",),
-    "learning": ("my_progress.ipynb", "trainer.ipynb"),
+    names.DASHBOARD_SERVICE: ("manager.ipynb",),
+    names.LEARNING_SERVICE: ("my_progress.ipynb", "trainer.ipynb"),
 }
 
 
@@ -154,6 +155,13 @@ def prepare_data_dir(settings: Settings) -> None:
     protect_settings_file(settings)
 
 
+def is_prepared(settings: Settings) -> bool:
+    """Whether `prepare_data_dir` has run for these settings (the hub refuses to start otherwise)."""
+    return (
+        settings.hub_dir.is_dir() and settings.platform_db.is_file() and settings.jupyter_config_dir.is_dir()
+    )
+
+
 FORMGRADER_SERVER_CONFIG = """\
 # Written by airclass (airclass/system/layout.py) for the formgrader services;
 # see airclass.services.formgrader_guard.
@@ -215,10 +223,9 @@ def _course_bundle(course: Course, nbgrader_config: str) -> bytes:
 
 
 def _extract_as(user: str, dest: Path, bundle: bytes) -> None:
-    tar = shutil.which("tar", path=accounts.SYSTEM_PATH) or "tar"
-    runuser = shutil.which("runuser", path=accounts.SYSTEM_PATH) or "runuser"
     proc = subprocess.run(
-        [runuser, "-u", user, "--", tar, "-x", "--no-same-owner", "-C", str(dest), "-f", "-"],
+        [system_tool("runuser"), "-u", user, "--", system_tool("tar"), "-x", "--no-same-owner"]
+        + ["-C", str(dest), "-f", "-"],
         input=bundle,
         capture_output=True,
         cwd="/",
@@ -237,7 +244,7 @@ def ensure_exchange(settings: Settings, course_id: str) -> Path:
     is world-writable (1777, nbgrader needs it): a folder anyone else made under this
     course's name before deploy is a squat, and is removed."""
     course_dir = settings.exchange_dir / course_id
-    grader = pwd.getpwnam(accounts.grader_account(course_id))
+    grader = pwd.getpwnam(names.grader_account(course_id))
     info = os.lstat(course_dir) if os.path.lexists(course_dir) else None
     squatted = info is not None and (info.st_uid != grader.pw_uid or not stat.S_ISDIR(info.st_mode))
     if info is not None and squatted:
@@ -268,8 +275,8 @@ def deploy_course(settings: Settings, course: Course) -> Path:
     course root (new assignments, gradebook, submissions) are kept.
     """
     accounts.require_root("Deploying a course")
-    group = accounts.course_group(course.id)
-    grader = accounts.grader_account(course.id)
+    group = names.course_group(course.id)
+    grader = names.grader_account(course.id)
     accounts.ensure_group(group)
     accounts.ensure_user(grader, settings["accounts"]["unix_group"], (group,))
     # The dashboard services read every course's gradebook.
@@ -304,20 +311,18 @@ def fix_course_permissions(settings: Settings, course_id: str) -> None:
     The grader account and trainers can plant links in it: none is followed."""
     own_tree(
         settings.course_root(course_id),
-        pwd.getpwnam(accounts.grader_account(course_id)).pw_uid,
-        grp.getgrnam(accounts.course_group(course_id)).gr_gid,
+        pwd.getpwnam(names.grader_account(course_id)).pw_uid,
+        grp.getgrnam(names.course_group(course_id)).gr_gid,
         dir_mode=0o2770,
         file_mode=0o660,
     )
 
 
-def deploy_dashboards(settings: Settings, notebooks_dir: Path) -> None:
-    """Copy the Voila dashboard notebooks, each into the folder of the one service that
-    serves it (DASHBOARD_NOTEBOOKS), and the locked-down server config they run under."""
-    from airclass.services.dashboard_server import SERVER_CONFIG
-
+def deploy_dashboards(settings: Settings, notebooks_dir: Path, server_config: str) -> None:
+    """Copy the Voila dashboard notebooks and the locked-down server config they run under
+    (`server_config`: the jupyter_server config text, airclass.services.dashboard_server's)."""
     config_dir = _mkdir(settings.dashboards_dir / "config", 0o755)
-    (config_dir / "jupyter_server_config.py").write_text(SERVER_CONFIG)
+    (config_dir / "jupyter_server_config.py").write_text(server_config)
     os.chmod(config_dir / "jupyter_server_config.py", 0o644)
     for service, notebooks in DASHBOARD_NOTEBOOKS.items():
         served = _mkdir(settings.dashboards_dir / service, 0o755)
@@ -333,11 +338,10 @@ def deploy_dashboards(settings: Settings, notebooks_dir: Path) -> None:
 
 def deployed_course_titles(settings: Settings) -> dict[str, str]:
     """Course id → Chinese title of the deployed courses (for hub pages)."""
-    titles = {}
-    for course_id in deployed_course_ids(settings):
-        meta = tomllib.loads((settings.course_root(course_id) / "course.toml").read_text("utf-8"))
-        titles[course_id] = str(meta.get("title", course_id))
-    return titles
+    return {
+        course_id: load_course(settings.course_root(course_id), check_notebooks=False).title
+        for course_id in deployed_course_ids(settings)
+    }
 
 
 def deployed_course_ids(settings: Settings) -> list[str]:

@@ -20,7 +20,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from airclass.core.roster import import_roster
-from airclass.services.dashboard_server import warm_cache
+from airclass.services.dashboard_refresher import warm_cache
 from tests.integration.conftest import PASSWORD, ROSTER, write_roster
 from tests.integration.hubclient import HubUser
 from tests.integration.test_dashboards_hub import XLSX_LINK
