@@ -14,8 +14,11 @@ formgrader's file browser (and the grade summary lists it). A submission is acce
 * holding only plain files and folders (no links: collect runs as the grader account and
   would copy what a link points at).
 
-Runs as root: it only reads metadata (never following links) and renames entries with
-directory file descriptors, so no name a cadre chose can lead it elsewhere.
+`airclass grade` screens as root (`screen_inbound`): it only reads metadata (never
+following links) and renames entries with directory file descriptors, so no name a cadre
+chose can lead it elsewhere. The formgrader's Collect button and `nbgrader collect` run
+as the grader account and screen the same way (`ScreenedExchangeCollect`, configured in
+each course's nbgrader config).
 """
 
 from __future__ import annotations
@@ -27,7 +30,10 @@ import os
 import pwd
 import stat
 from dataclasses import dataclass
+from pathlib import Path
 
+from nbgrader.api import Gradebook
+from nbgrader.exchange.default.collect import ExchangeCollect as DefaultExchangeCollect
 from nbgrader.utils import parse_utc
 
 from airclass.core import names
@@ -95,31 +101,50 @@ def _has_links(dir_fd: int, name: str) -> bool:
 
 
 def screen_inbound(settings: Settings, course_id: str, now: dt.datetime | None = None) -> list[Refusal]:
-    """Move every inbox entry that must not be collected into quarantine; return them."""
-    inbound = settings.exchange_dir / course_id / "inbound"
+    """As root (`airclass grade`): move every inbox entry that must not be collected into
+    the course's quarantine, owned by its grader account; return them."""
+    grader_uid = pwd.getpwnam(names.grader_account(course_id)).pw_uid
+    return screen(
+        settings.exchange_dir / course_id / "inbound",
+        settings.course_root(course_id),
+        enrolled_cadres(settings, course_id),
+        now,
+        owner_uid=grader_uid,
+    )
+
+
+def screen(
+    inbound: Path,
+    course_root: Path,
+    enrolled: set[str],
+    now: dt.datetime | None = None,
+    owner_uid: int = -1,
+) -> list[Refusal]:
+    """Quarantine the inbox entries `judge` refuses (or holding links); return them.
+    `owner_uid`: who gets the quarantine folder and reason files (-1: the caller)."""
     if not inbound.is_dir():
         return []
     now = now or dt.datetime.now(dt.UTC)
-    enrolled = enrolled_cadres(settings, course_id)
     refused: list[Refusal] = []
     inbound_fd = os.open(inbound, _DIR_FLAGS)
     try:
         for name in sorted(os.listdir(inbound_fd)):
+            if name.startswith(".quarantined-"):
+                continue
             info = os.stat(name, dir_fd=inbound_fd, follow_symlinks=False)
             reason = judge(name, info, enrolled, now)
             if reason is None and _has_links(inbound_fd, name):
                 reason = "提交中包含链接或特殊文件"
             if reason is not None:
-                _quarantine(settings, course_id, inbound_fd, name, reason)
+                _quarantine(course_root, inbound_fd, name, reason, owner_uid)
                 refused.append(Refusal(name, reason))
     finally:
         os.close(inbound_fd)
     return refused
 
 
-def _quarantine(settings: Settings, course_id: str, inbound_fd: int, name: str, reason: str) -> None:
-    grader = pwd.getpwnam(names.grader_account(course_id))
-    root_fd = os.open(settings.course_root(course_id), _DIR_FLAGS)
+def _quarantine(course_root: Path, inbound_fd: int, name: str, reason: str, owner_uid: int) -> None:
+    root_fd = os.open(course_root, _DIR_FLAGS)
     try:
         with contextlib.suppress(FileExistsError):
             os.mkdir(QUARANTINE, 0o2770, dir_fd=root_fd)
@@ -127,7 +152,7 @@ def _quarantine(settings: Settings, course_id: str, inbound_fd: int, name: str, 
     finally:
         os.close(root_fd)
     try:
-        os.fchown(box_fd, grader.pw_uid, -1)
+        os.fchown(box_fd, owner_uid, -1)
         try:
             os.rename(name, name, src_dir_fd=inbound_fd, dst_dir_fd=box_fd)
         except OSError as exc:
@@ -144,6 +169,21 @@ def _quarantine(settings: Settings, course_id: str, inbound_fd: int, name: str, 
         )
         with os.fdopen(note, "w", encoding="utf-8") as fh:
             fh.write(f"{name}\n未收取：{reason}\n")
-            os.fchown(fh.fileno(), grader.pw_uid, -1)
+            os.fchown(fh.fileno(), owner_uid, -1)
     finally:
         os.close(box_fd)
+
+
+class ScreenedExchangeCollect(DefaultExchangeCollect):
+    """nbgrader's collect, screened first: what the formgrader's "Collect" button and
+    `nbgrader collect` use (`ExchangeFactory.collect` in each course's nbgrader config).
+    Runs as the grader account, so enrolment comes from the gradebook's students (kept
+    in step with the roster by `grading.sync_students`)."""
+
+    def init_src(self):
+        course_path = Path(self.root) / self.coursedir.course_id
+        with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+            enrolled = {student.id for student in gb.students}
+        for refusal in screen(course_path / "inbound", Path(self.coursedir.root), enrolled):
+            self.log.warning("not collected, quarantined: %s — %s", refusal.entry, refusal.reason)
+        super().init_src()

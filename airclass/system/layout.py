@@ -101,6 +101,9 @@ def course_nbgrader_config(settings: Settings, course_id: str) -> str:
         f"c.Exchange.root = {str(settings.exchange_dir)!r}\n"
         "c.Exchange.path_includes_course = True\n"
         f"c.ExecutePreprocessor.timeout = {settings['nbgrader']['execute_timeout']}\n"
+        "# Collect screens the exchange inbox first: forged, unenrolled or backdated work is\n"
+        "# quarantined (grader/intake.py), also from the formgrader's Collect button.\n"
+        "c.ExchangeFactory.collect = 'grader.intake.ScreenedExchangeCollect'\n"
         "# Feedback shows the hidden tests' results but never their text.\n"
         "c.ClearHiddenTests.enforce_metadata = True\n"
     )

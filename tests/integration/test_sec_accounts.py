@@ -19,7 +19,7 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from airclass.core.roster import import_roster
+from airclass.admin.roster_import import import_roster
 from airclass.services.dashboard_refresher import warm_cache
 from tests.integration.conftest import PASSWORD, ROSTER, write_roster
 from tests.integration.hubclient import HubUser

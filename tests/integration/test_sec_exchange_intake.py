@@ -61,3 +61,17 @@ def test_forged_unenrolled_and_backdated_submissions_are_quarantined(classroom, 
     table = summary.table()
     assert all(folder in table for folder in attacks), table
     assert "未选修" in table and "晚于当前时间" in table and "倒填" in table
+
+
+def test_the_formgrader_collect_button_screens_too(classroom, login):
+    """The same forgery, collected by the trainer's Collect button (as the grader account)."""
+    settings = classroom.settings
+    folder = "it-cadre1+hw1+2099-06-01 00:00:00.000000 UTC+viaformgrader"
+    plant(settings, "it-cadre2", folder)
+    trainer = login("it-trainer-a")
+    done = trainer.api("POST", "services/itbasics/formgrader/api/assignment/hw1/collect")
+    assert done.status_code == 200 and done.json()["success"], done.text
+    root = settings.course_root("itbasics")
+    assert (root / QUARANTINE / folder).is_dir()
+    collected = (root / "submitted").glob("*/hw1/dues.ipynb")
+    assert not [p for p in collected if FORGED in p.read_text(encoding="utf-8")]

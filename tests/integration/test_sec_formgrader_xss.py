@@ -78,6 +78,10 @@ def test_script_in_a_cadre_answer_does_not_run_in_the_trainers_formgrader(classr
     )
     page.wait_for_load_state("networkidle")  # a running script's token request has landed
     assert fired == 0, "cadre script ran in the trainer's formgrader"
+    # Both layers hold: the sanitiser removed the markup (not only the CSP blocking it).
+    html = page.content()
+    assert "<script>window.__xss_script" not in html and "onerror" not in html
+    assert 'href="javascript:' not in html and "__xss_meta=1</script>" not in html
     assert xss_tokens(trainer) == [], "a hub token was minted for the trainer by a cadre's script"
     assert "script-src" in reply.headers.get("content-security-policy", "")
     page.close()

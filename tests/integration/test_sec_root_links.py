@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from airclass.admin.roster_import import import_roster
 from airclass.core.catalog import load_course
-from airclass.core.roster import import_roster
 from airclass.system import layout as deploy
 from grader import grading
 from tests.integration.conftest import PASSWORD, ROSTER, write_roster
