@@ -287,6 +287,11 @@ def deploy_course(settings: Settings, course: Course) -> Path:
         accounts._run(["usermod", "--append", "--groups", group, DASH_USER])
 
     root = _mkdir(settings.course_root(course.id), 0o2770)
+    top = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:  # the course root itself (in root's courses folder) belongs to the grader account
+        os.fchown(top, pwd.getpwnam(grader).pw_uid, grp.getgrnam(group).gr_gid)
+    finally:
+        os.close(top)
     # The course root belongs to the grader account (and trainers write there): the copy
     # is extracted by the grader account itself, so a link planted there cannot make root
     # overwrite a file elsewhere.

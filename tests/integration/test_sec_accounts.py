@@ -21,6 +21,7 @@ from requests.adapters import HTTPAdapter
 
 from airclass.admin.roster_import import import_roster
 from airclass.services.dashboard_refresher import warm_cache
+from airclass.system import layout
 from tests.integration.conftest import PASSWORD, ROSTER, write_roster
 from tests.integration.hubclient import HubUser
 from tests.integration.test_dashboards_hub import XLSX_LINK
@@ -102,6 +103,9 @@ def test_an_attacker_cannot_lock_out_a_trainer(classroom):
 
 def test_service_homes_are_private(classroom, login):
     login("it-cadre1").start_server()
+    for account in ("airclass-dash", "airclass-api"):
+        os.chmod(pwd.getpwnam(account).pw_dir, 0o755)  # as `useradd --system` made it in the demo
+    layout.prepare_data_dir(classroom.settings)  # what `airclass demo` / `course deploy` run
     for account in ("airclass-dash", "airclass-api"):
         home = pwd.getpwnam(account).pw_dir
         assert os.stat(home).st_mode & 0o777 == 0o700, account

@@ -67,7 +67,7 @@ def test_kernel_ids_do_not_show_in_ps(classroom, login):
     kernel_id = open_dashboard(login("it-manager"))
     # what any local account (a cadre's terminal) sees
     seen = subprocess.run(
-        ["runuser", "-u", "nobody", "--", "ps", "-eo", "args"], capture_output=True, text=True
+        ["runuser", "-u", "nobody", "--", "ps", "-eww", "-o", "args"], capture_output=True, text=True
     ).stdout
     assert "ipykernel" in seen, "the dashboard kernels are running"
     assert kernel_id not in seen
