@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import json
 import os
-import tomllib
 from urllib.parse import urlparse
 
 from jupyterhub.services.auth import HubAuthenticated
 from tornado import ioloop, web
 
+from airclass.core.catalog import CatalogError, load_course
 from airclass.core.course_notebooks import lesson_quick_checks
 from airclass.core.platform_db import PlatformDB
 from airclass.core.settings import load
@@ -26,13 +26,13 @@ from airclass.core.settings import load
 
 def lesson_notebook(public_dir, course_id: str, lesson_id: str):
     """The deployed notebook of a lesson, or None when the course has no such lesson."""
-    path = public_dir / course_id / "course.toml"
-    if not path.is_file():
+    try:
+        course = load_course(public_dir / course_id, check_notebooks=False)
+    except (CatalogError, OSError):
         return None
-    meta = tomllib.loads(path.read_text(encoding="utf-8"))
-    for lesson in meta.get("lessons", []):
-        if lesson.get("id") == lesson_id:
-            return public_dir / course_id / lesson["notebook"]
+    for lesson in course.lessons:
+        if lesson.id == lesson_id:
+            return course.path / lesson.notebook
     return None
 
 
