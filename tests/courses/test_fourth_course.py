@@ -28,6 +28,7 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from airclass.admin.cli import main as airclass
+from airclass.core import names
 from airclass.core.catalog import load_course
 from airclass.core.settings import load
 from airclass.system import accounts
@@ -155,9 +156,9 @@ def deployed(fourth):
         assert airclass([*cli, "release", COURSE_ID, "a1-funds"]) == 0
         yield load(settings_file)
     finally:
-        accounts.delete_user(accounts.grader_account(COURSE_ID))
-        if accounts.group_exists(accounts.course_group(COURSE_ID)):
-            accounts._run(["groupdel", accounts.course_group(COURSE_ID)])
+        accounts.delete_user(names.grader_account(COURSE_ID))
+        if accounts.group_exists(names.course_group(COURSE_ID)):
+            accounts._run(["groupdel", names.course_group(COURSE_ID)])
         shutil.rmtree(data_dir, ignore_errors=True)
         lock.close()
 
