@@ -24,6 +24,7 @@ from typing import Any
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import web
 from traitlets import Integer
+from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 
 from airclass.dashboards.viewer import hub_username, voila_prelaunch_hook
 
@@ -101,6 +102,4 @@ async def _owner_checked_shutdown(self, kernel_id):
 def guard_voila_shutdown() -> None:
     """Voila's `/voila/api/shutdown/<id>` checks login only (it is not routed through the
     authorizer): make it shut down the caller's own kernels only."""
-    from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
-
     VoilaShutdownKernelHandler.post = web.authenticated(_owner_checked_shutdown)
