@@ -193,22 +193,27 @@ def is_prepared(settings: Settings) -> bool:
 
 FORMGRADER_SERVER_CONFIG = """\
 # Written by airclass (airclass/system/layout.py) for the formgrader services;
-# see airclass.services.formgrader_guard.
+# see airclass.services.formgrader_guard (enabled by jupyter_server_config.d/airclass-formgrader.json).
 c = get_config()  # noqa: F821
-c.ServerApp.jpserver_extensions.update({"airclass.services.formgrader_guard": True})
 # Cadre HTML in submissions is sanitised before the formgrader renders it.
 c.HTMLExporter.preprocessors = [
-    "nbconvert.preprocessors.SanitizeHTML",
+    "nbconvert.preprocessors.sanitize.SanitizeHTML",
     "airclass.services.formgrader_guard.SafeNbgraderMetadata",
 ]
 c.SanitizeHTML.strip = True
 """
 
 
+#: Enabled the way extensions enable themselves (config.d JSON), so nbgrader's own
+#: formgrader extensions stay enabled beside it.
+FORMGRADER_EXTENSION = {"ServerApp": {"jpserver_extensions": {"airclass.services.formgrader_guard": True}}}
+
+
 def write_formgrader_config(settings: Settings) -> None:
     folder = _mkdir(settings.formgrader_config_dir, 0o755)
     (folder / "jupyter_server_config.py").write_text(FORMGRADER_SERVER_CONFIG)
     os.chmod(folder / "jupyter_server_config.py", 0o644)
+    _write_json(folder / "jupyter_server_config.d" / "airclass-formgrader.json", FORMGRADER_EXTENSION)
 
 
 def protect_settings_file(settings: Settings) -> None:
