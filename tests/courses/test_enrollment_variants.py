@@ -92,8 +92,8 @@ def test_variants_through_nbgrader(assignment, variants, tmp_path):
         return
     full = scores["right-dict-lookup"].max_score
     assert scores["right-dict-lookup"].score == full, by_cell
-    # A missing cover() loses only the cells that test cover() itself; the list and summary
-    # cells grade coverage_counts and second_coverage with the reference cover().
+    # A missing cover() loses only the cells that test cover() itself; the summary cell grades
+    # coverage_counts and second_coverage with the reference cover().
     gap = by_cell["gap-cover"]
     assert gap["a2-test-cover-rules"] == 0 and gap["a2-test-cover-list"] == 0, gap
     assert gap["a2-test-summary"] > 0 and gap["a2-test-advice"] > 0, gap
