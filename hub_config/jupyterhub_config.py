@@ -14,6 +14,7 @@ from pathlib import Path
 from airclass.core.platform_db import PlatformDB
 from airclass.core.settings import load
 from airclass.hub import hubconfig
+from airclass.system import launcher
 from airclass.system import layout as deploy
 
 c = get_config()  # noqa: F821 — provided by JupyterHub when it loads this file
@@ -28,7 +29,9 @@ settings = load()
 deploy.prepare_data_dir(settings)
 with PlatformDB(settings.platform_db) as db:
     roster = db.people()
-hubconfig.apply(c, settings, roster, deploy.deployed_course_titles(settings))
+# `airclass hub` starts the proxy itself and says so; plain `jupyterhub -f` starts its own.
+external_proxy = os.environ.get(launcher.EXTERNAL_PROXY_ENV) == "1"
+hubconfig.apply(c, settings, roster, deploy.deployed_course_titles(settings), external_proxy)
 
 extra_dir = settings.data_dir / "config.d"
 if extra_dir.is_dir():

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import openpyxl
 
+from airclass.core import audit
 from airclass.core.cities import CITY_CODES, normalize_city
 from airclass.system.accounts import USERNAME
 
@@ -296,6 +297,7 @@ def import_roster(
     dry_run: bool = False,
     initial_password: str | None = None,
     passwords_out: str | Path | None = None,
+    actor: str | None = None,
 ) -> RosterReport:
     """Validate `path`, then store it: platform DB, hub credentials, course gradebooks.
 
@@ -315,6 +317,7 @@ def import_roster(
     if dry_run:
         return report
     with PlatformDB(settings.platform_db) as db:
+        audit.record_roster_import(db, actor or audit.cli_actor(), Path(path), report.people)
         db.upsert_people(report.people)
     deploy.fix_platform_permissions(settings)
     names = [p["user_id"] for p in report.people]

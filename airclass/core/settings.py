@@ -34,6 +34,9 @@ DEFAULTS: dict[str, Any] = {
         "hub_port": 8081,
         "service_port_base": 18100,
         "db_url": "",  # empty: SQLite in <data_dir>/hub/
+        # false (the default): restarting the hub leaves cadres' servers, kernels and the
+        # proxy running (an upgrade must not cost anyone their work); the demo sets true.
+        "stop_servers_with_hub": False,
         "admin_users": [],
     },
     "auth": {
@@ -85,6 +88,7 @@ SCHEMA: dict[str, Any] = {
                 "hub_port": {"type": "integer", "minimum": 1, "maximum": 65535},
                 "service_port_base": {"type": "integer", "minimum": 1024, "maximum": 65000},
                 "db_url": {"type": "string"},
+                "stop_servers_with_hub": {"type": "boolean"},
                 "admin_users": {"type": "array", "items": {"type": "string"}},
             },
         },

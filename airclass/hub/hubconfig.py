@@ -7,13 +7,12 @@ a running hub (tests/airclass/hub/test_hubconfig.py).
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 from traitlets.config import Config
 
 from airclass.core.settings import Settings
-from airclass.system import accounts
+from airclass.system import accounts, launcher, layout
 from airclass.system.layout import API_USER, DASH_USER
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -33,17 +32,12 @@ def api_url(settings: Settings) -> str:
     return f"http://127.0.0.1:{service_port(settings, 0)}"
 
 
-def _secret_file(settings: Settings, name: str) -> str:
-    """A random secret kept in the hub folder, created once (stable across restarts)."""
-    path = settings.hub_dir / name
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+_secret_file = launcher.secret_file
 
 
-def update_base(c: Config, settings: Settings) -> None:
+def update_base(c: Config, settings: Settings, external_proxy: bool = False) -> None:
+    """`external_proxy`: `airclass hub` runs the proxy itself, so it outlives hub restarts
+    (TLJH runs its proxy as a separate service for the same reason)."""
     hub = settings["hub"]
     c.JupyterHub.ip = hub["ip"]
     c.JupyterHub.port = hub["port"]
@@ -53,11 +47,14 @@ def update_base(c: Config, settings: Settings) -> None:
     c.JupyterHub.cookie_secret_file = str(settings.hub_dir / "jupyterhub_cookie_secret")
     c.JupyterHub.pid_file = str(settings.hub_dir / "jupyterhub.pid")
     c.ConfigurableHTTPProxy.pid_file = str(settings.hub_dir / "proxy.pid")
-    c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{service_port(settings, 90)}"
-    c.ConfigurableHTTPProxy.auth_token = _secret_file(settings, "proxy_token")
+    c.ConfigurableHTTPProxy.api_url = launcher.proxy_api_url(settings)
+    c.ConfigurableHTTPProxy.auth_token = launcher.proxy_token(settings)
     c.JupyterHub.template_paths = [str(TEMPLATES)]
     c.JupyterHub.template_vars = {"airclass_title": "空中课堂"}
-    c.JupyterHub.cleanup_servers = True
+    # Servers run in their own sessions (LocalProcessSpawner), so they survive the hub;
+    # a restarted hub finds them again through the pids in its database.
+    c.JupyterHub.cleanup_servers = hub["stop_servers_with_hub"]
+    c.ConfigurableHTTPProxy.should_start = not external_proxy
 
 
 def update_auth(c: Config, settings: Settings, roster: list[dict]) -> None:
@@ -153,6 +150,15 @@ def update_groups_and_roles(c: Config, roster: list[dict], course_ids: list[str]
             "scopes": [f"access:services!service={DASHBOARD_SERVICE}"],
         },
     ]
+    if course_ids:
+        roles.append(
+            {
+                "name": "airclass-grade-audit",
+                "description": "Formgrader services send trainers' manual grades to the audit trail",
+                "services": list(course_ids),
+                "scopes": [f"access:services!service={API_SERVICE}"],
+            }
+        )
     for course in course_ids:
         roles.append(
             {
@@ -237,7 +243,15 @@ def update_services(c: Config, settings: Settings, course_ids: list[str]) -> Non
                 "command": [singleuser],
                 "user": accounts.grader_account(course),
                 "cwd": str(settings.course_root(course)),
-                "environment": _service_env(settings, {"JUPYTERHUB_DEFAULT_URL": "/formgrader"}),
+                "environment": _service_env(
+                    settings,
+                    {
+                        "JUPYTERHUB_DEFAULT_URL": "/formgrader",
+                        # enables airclass.services.grade_audit (manual grades → audit trail)
+                        "JUPYTER_CONFIG_PATH": str(layout.formgrader_config_dir(settings)),
+                        "AIRCLASS_API_URL": api_url(settings),
+                    },
+                ),
                 "oauth_no_confirm": True,
             }
         )
@@ -276,10 +290,16 @@ def update_services(c: Config, settings: Settings, course_ids: list[str]) -> Non
     c.JupyterHub.services = services
 
 
-def apply(c: Config, settings: Settings, roster: list[dict], courses: dict[str, str]) -> Config:
-    """`courses`: id → title of the deployed courses."""
+def apply(
+    c: Config,
+    settings: Settings,
+    roster: list[dict],
+    courses: dict[str, str],
+    external_proxy: bool = False,
+) -> Config:
+    """`courses`: id → title of the deployed courses; `external_proxy`: see update_base."""
     course_ids = sorted(courses)
-    update_base(c, settings)
+    update_base(c, settings, external_proxy)
     c.JupyterHub.template_vars["airclass_course_titles"] = dict(courses)
     update_auth(c, settings, roster)
     update_spawner(c, settings)

@@ -105,6 +105,14 @@ USER_LAB_PAGE_CONFIG = {
 }
 
 
+# Formgrader services (and only they) load the extension that audits manual grades.
+FORMGRADER_SERVER_CONFIG = {"ServerApp": {"jpserver_extensions": {"airclass.services.grade_audit": True}}}
+
+
+def formgrader_config_dir(settings: Settings) -> Path:
+    return settings.data_dir / "etc" / "formgrader"
+
+
 def _write_json(path: Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(path.parent, 0o755)
@@ -127,6 +135,10 @@ def prepare_data_dir(settings: Settings) -> None:
     os.chmod(config_dir / "nbgrader_config.py", 0o644)
     _write_json(config_dir / "jupyter_server_config.json", USER_SERVER_CONFIG)
     _write_json(config_dir / "labconfig" / "page_config.json", USER_LAB_PAGE_CONFIG)
+    _write_json(
+        formgrader_config_dir(settings) / "jupyter_server_config.d" / "airclass-grade-audit.json",
+        FORMGRADER_SERVER_CONFIG,
+    )
     _mkdir(settings.platform_db.parent, 0o770)
     with PlatformDB(settings.platform_db):
         pass  # create the schema now, so its files get their owners below

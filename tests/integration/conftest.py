@@ -46,6 +46,8 @@ ROSTER = [
     ("it-manager", "测试管理员", "济南", "山东省总工会", "管理员", "", "省"),
     ("it-locked", "测试锁定", "淄博", "淄博市总工会", "学员", "itother", ""),
     ("it-citymgr", "测试市管理员", "青岛", "青岛市总工会", "管理员", "", "市"),
+    # Used by the reliability tests (audit, backup, restart) so they leave the others' cadres alone.
+    ("it-rel", "测试可靠性", "济南", "济南市总工会", "学员", "itbasics", ""),
 ]
 
 
@@ -115,7 +117,8 @@ def classroom():
     settings_file.write_text(
         f'data_dir = "{data_dir}"\nruntime_prefix = "{runtime_prefix}"\n'
         f"[hub]\nport = {port}\nhub_port = {port + 1}\n"
-        f"service_port_base = {port + 10}\n[auth.native]\nallowed_failed_logins = 3\n"
+        f"service_port_base = {port + 10}\nstop_servers_with_hub = true\n"
+        "[auth.native]\nallowed_failed_logins = 3\n"
         "seconds_before_next_try = 600\n[culler]\nenabled = true\ntimeout = 3600\n",
         encoding="utf-8",
     )
@@ -132,11 +135,13 @@ def classroom():
 
     log = data_dir / "hub.log"
     hub = launcher.start_hub(settings, log)
+    classroom_hub = Classroom(settings, f"http://127.0.0.1:{port}", hub, log)  # restart tests swap .hub
     try:
         launcher.wait_for_login_page(settings, hub, timeout=120)
-        yield Classroom(settings, f"http://127.0.0.1:{port}", hub, log)
+        yield classroom_hub
     finally:
-        launcher.stop_hub(hub)
+        launcher.stop_hub(classroom_hub.hub)
+        launcher.stop_proxy(settings)
         for name in [row[0] for row in ROSTER] + list(LATE_USERS):
             accounts.delete_user(name)
         for course_id in COURSES:

@@ -31,10 +31,13 @@ GROUP = "bk-test-users"  # a platform group of our own: homes of other checkouts
 
 
 @pytest.fixture(autouse=True)
-def remove_group():
+def remove_accounts():
+    """Restore creates the course's grader account and groups; remove what the test made."""
     yield
-    if accounts.group_exists(GROUP):
-        accounts._run(["groupdel", GROUP])
+    accounts.delete_user(accounts.grader_account("bkcourse"))
+    for group in (accounts.course_group("bkcourse"), GROUP):
+        if accounts.group_exists(group):
+            accounts._run(["groupdel", group])
 
 
 def make_settings(tmp_path, name):

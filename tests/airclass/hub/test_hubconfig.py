@@ -110,3 +110,22 @@ def test_admin_service_can_sync_users_and_groups_only(tmp_path):
 def test_course_titles_reach_the_hub_templates(tmp_path):
     titles = configured(tmp_path).JupyterHub.template_vars["airclass_course_titles"]
     assert titles == {"enrollment": "入会与会籍管理", "labor-law": "劳动法律援助案例"}
+
+
+def test_restarts_keep_servers_unless_told_to_stop_them(tmp_path):
+    c = configured(tmp_path)
+    assert c.JupyterHub.cleanup_servers is False, "an upgrade restart must not kill cadres' kernels"
+    assert c.ConfigurableHTTPProxy.should_start is True  # plain `jupyterhub -f` starts its own proxy
+    launched = hubconfig.apply(Config(), make_settings(tmp_path), ROSTER, COURSES, external_proxy=True)
+    assert launched.ConfigurableHTTPProxy.should_start is False  # `airclass hub` runs it apart
+    demo = configured(tmp_path, {"hub": {"stop_servers_with_hub": True}})
+    assert demo.JupyterHub.cleanup_servers is True
+
+
+def test_formgrader_services_may_send_manual_grades_to_the_audit_trail(tmp_path):
+    c = configured(tmp_path)
+    role = next(r for r in c.JupyterHub.load_roles if r["name"] == "airclass-grade-audit")
+    assert sorted(role["services"]) == sorted(COURSES)
+    assert role["scopes"] == [f"access:services!service={hubconfig.API_SERVICE}"]
+    formgrader = next(s for s in c.JupyterHub.services if s["name"] == "enrollment")
+    assert formgrader["environment"]["JUPYTER_CONFIG_PATH"].endswith("etc/formgrader")
