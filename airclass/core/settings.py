@@ -61,7 +61,14 @@ DEFAULTS: dict[str, Any] = {
         "default_url": "/lab",
         "start_timeout": 120,
         "http_timeout": 90,
-        "mem_limit": "",
+        # Enforced per cadre (server + kernels) through cgroups, airclass/system/limits.py;
+        # "" and 0 switch a limit off.
+        "mem_limit": "1G",
+        "cpu_limit": 1.0,
+        # Overload turns into a "请稍候" page that retries, instead of errors: at most this
+        # many servers starting at once, and (0: no cap) this many running.
+        "concurrent_spawn_limit": 10,
+        "active_server_limit": 0,
     },
     "culler": {"enabled": True, "timeout": 3600, "every": 300},
     "nbgrader": {"execute_timeout": 120},
@@ -132,7 +139,10 @@ SCHEMA: dict[str, Any] = {
                 "default_url": {"type": "string"},
                 "start_timeout": {"type": "integer", "minimum": 10},
                 "http_timeout": {"type": "integer", "minimum": 10},
-                "mem_limit": {"type": "string"},
+                "mem_limit": {"type": "string", "pattern": "^$|^[0-9]+(\\.[0-9]+)?[KMGT]?$"},
+                "cpu_limit": {"type": "number", "minimum": 0},
+                "concurrent_spawn_limit": {"type": "integer", "minimum": 1},
+                "active_server_limit": {"type": "integer", "minimum": 0},
             },
         },
         "culler": {

@@ -63,7 +63,7 @@ def update_auth(c: Config, settings: Settings, roster: list[dict]) -> None:
     c.Authenticator.admin_users = set(settings["hub"]["admin_users"])
     if auth["type"] == "native":
         native = auth["native"]
-        c.JupyterHub.authenticator_class = "nativeauthenticator.NativeAuthenticator"
+        c.JupyterHub.authenticator_class = "airclass.hub.auth.AirclassNativeAuthenticator"
         c.NativeAuthenticator.allowed_failed_logins = native["allowed_failed_logins"]
         c.NativeAuthenticator.seconds_before_next_try = native["seconds_before_next_try"]
         c.NativeAuthenticator.minimum_password_length = native["minimum_password_length"]
@@ -92,6 +92,11 @@ def update_spawner(c: Config, settings: Settings) -> None:
     c.Spawner.http_timeout = spawner["http_timeout"]
     if spawner["mem_limit"]:
         c.Spawner.mem_limit = spawner["mem_limit"]
+    if spawner["cpu_limit"]:
+        c.Spawner.cpu_limit = float(spawner["cpu_limit"])
+    c.JupyterHub.concurrent_spawn_limit = spawner["concurrent_spawn_limit"]
+    c.JupyterHub.active_server_limit = spawner["active_server_limit"]
+    c.JupyterHub.spawn_throttle_retry_range = (10, 30)  # Retry-After of the 请稍候 page
     c.Spawner.environment = {
         "PATH": f"{settings.runtime_prefix / 'bin'}:/usr/local/bin:/usr/bin:/bin",
         "JUPYTER_CONFIG_PATH": str(settings.jupyter_config_dir),

@@ -16,7 +16,7 @@ from traitlets import Unicode
 
 from airclass.core.platform_db import PlatformDB
 from airclass.core.settings import load
-from airclass.system import accounts
+from airclass.system import accounts, limits
 
 LESSONS_FOLDER = "空中课堂"
 
@@ -57,7 +57,24 @@ def prepare_account(settings_file: str, username: str) -> None:
 
 class AirclassSpawner(LocalProcessSpawner):
     settings_file = Unicode("", config=True, help="airclass settings file (empty: defaults)")
+    _cgroups: list[Path] = []
 
     async def start(self):
         await asyncio.to_thread(prepare_account, self.settings_file, self.user.name)
+        if self.mem_limit or self.cpu_limit:
+            self._cgroups = await asyncio.to_thread(
+                limits.prepare, self.user.name, self.mem_limit, self.cpu_limit
+            )
         return await super().start()
+
+    def make_preexec_fn(self, name):
+        """Join the cadre's cgroups (as root, before dropping to the cadre's account), so
+        the server and every kernel it starts are held to the limits."""
+        drop_privileges = super().make_preexec_fn(name)
+        cgroups = list(self._cgroups)
+
+        def preexec():
+            limits.join(cgroups)
+            drop_privileges()
+
+        return preexec

@@ -47,6 +47,9 @@ async def _execute(user: HubUser, kernel_id: str, code: str, timeout: float) -> 
             if raw is None:
                 raise ConnectionError("kernel websocket closed")
             msg = json.loads(raw)
+            state = msg.get("content", {}).get("execution_state")
+            if msg["msg_type"] == "status" and state in ("restarting", "dead"):
+                raise ConnectionError(f"the kernel died ({state})")
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             kind = msg["msg_type"]

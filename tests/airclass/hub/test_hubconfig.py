@@ -24,7 +24,7 @@ def configured(tmp_path, raw=None) -> Config:
 
 def test_native_auth_with_lockout(tmp_path):
     c = configured(tmp_path, {"auth": {"native": {"allowed_failed_logins": 4}}})
-    assert c.JupyterHub.authenticator_class == "nativeauthenticator.NativeAuthenticator"
+    assert c.JupyterHub.authenticator_class == "airclass.hub.auth.AirclassNativeAuthenticator"
     assert c.NativeAuthenticator.allowed_failed_logins == 4
     assert c.NativeAuthenticator.seconds_before_next_try == 600
     assert c.Authenticator.allowed_users == {"c1", "c2", "t1", "m1"}
