@@ -45,9 +45,12 @@ import psutil
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from airclass.admin.roster_import import import_roster  # noqa: E402
+from airclass.admin.setup import setup  # noqa: E402
+from airclass.core import names  # noqa: E402
 from airclass.core.catalog import load_course  # noqa: E402
 from airclass.core.settings import load  # noqa: E402
-from airclass.system import accounts, launcher, runtime  # noqa: E402
+from airclass.system import accounts, launcher  # noqa: E402
 from airclass.system import layout as deploy  # noqa: E402
 from grader import grading  # noqa: E402
 from tests.integration.conftest import free_port_base, make_course, write_roster  # noqa: E402
@@ -58,15 +61,6 @@ COURSE = "bnload"
 PASSWORD = "bn-Pa55word!"
 STEPS = ("login", "spawn", "lesson", "cell", "fetch", "edit", "submit")
 ANSWER = "def monthly_dues(wage):\n    return round(wage * 0.005, 2)\n"
-
-
-def import_roster_for(settings, path):
-    """The roster import moved between packages during this project; use whichever exists."""
-    try:
-        from airclass.admin.roster_import import import_roster
-    except ImportError:
-        from airclass.core.roster import import_roster
-    return import_roster(settings, path, initial_password=PASSWORD)
 
 
 @dataclass
@@ -227,14 +221,11 @@ class Classroom:
         self.hub = None
 
     def set_up(self) -> None:
-        runtime.ensure_proxy()
-        runtime.ensure_runtime(self.settings.runtime_prefix, REPO)
-        deploy.prepare_data_dir(self.settings)
+        setup(self.settings)  # `airclass setup`: proxy, runtime env, data dir, dashboards
         course = load_course(make_course(self.data / "catalog", COURSE))
         deploy.deploy_course(self.settings, course)
-        deploy.deploy_dashboards(self.settings, REPO / "notebooks")
         rows = [(n, f"压测学员{n[-4:]}", "济南", "济南市总工会", "学员", COURSE, "") for n in self.names]
-        import_roster_for(self.settings, write_roster(self.data / "roster.csv", rows))
+        import_roster(self.settings, write_roster(self.data / "roster.csv", rows), initial_password=PASSWORD)
         grading.release(self.settings, load_course(self.settings.course_root(COURSE)), "hw1")
         self.hub = launcher.start_hub(self.settings, self.data / "hub.log")
         launcher.wait_for_login_page(self.settings, self.hub, timeout=300)
@@ -245,9 +236,9 @@ class Classroom:
         launcher.stop_proxy(self.settings)
         for name in self.names:
             accounts.delete_user(name)
-        accounts.delete_user(accounts.grader_account(COURSE))
-        if accounts.group_exists(accounts.course_group(COURSE)):
-            accounts._run(["groupdel", accounts.course_group(COURSE)])
+        accounts.delete_user(names.grader_account(COURSE))
+        if accounts.group_exists(names.course_group(COURSE)):
+            accounts._run(["groupdel", names.course_group(COURSE)])
         shutil.rmtree(self.data, ignore_errors=True)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
-from airclass.core.roster import import_roster
+from airclass.admin.roster_import import import_roster
 from airclass.hub.spawner import prepare_account
 from airclass.system import accounts
 from tests.integration.conftest import PASSWORD, write_roster
@@ -79,7 +79,7 @@ def cadres(classroom):
     try:
         import_roster(classroom.settings, roster, initial_password=PASSWORD)
         for name in NAMES:  # what the spawner does before a first start
-            prepare_account(str(classroom.settings.source), name)
+            prepare_account(classroom.settings, name)
         tokens = {}
         for name in NAMES:
             user = classroom.user(name)

@@ -10,6 +10,7 @@ import pytest
 
 from airclass.admin import cli
 from airclass.admin.backup import BackupError, backup, restore, verify
+from airclass.core import names
 from airclass.core.platform_db import PlatformDB
 from airclass.core.settings import load
 from airclass.system import accounts
@@ -34,8 +35,8 @@ GROUP = "bk-test-users"  # a platform group of our own: homes of other checkouts
 def remove_accounts():
     """Restore creates the course's grader account and groups; remove what the test made."""
     yield
-    accounts.delete_user(accounts.grader_account("bkcourse"))
-    for group in (accounts.course_group("bkcourse"), GROUP):
+    accounts.delete_user(names.grader_account("bkcourse"))
+    for group in (names.course_group("bkcourse"), GROUP):
         if accounts.group_exists(group):
             accounts._run(["groupdel", group])
 

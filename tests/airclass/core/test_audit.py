@@ -3,9 +3,9 @@
 import csv
 
 from airclass.admin import cli
+from airclass.admin.roster_import import import_roster
 from airclass.core import audit
 from airclass.core.platform_db import PlatformDB
-from airclass.core.roster import import_roster
 from airclass.core.settings import load
 
 HEADER = ["学员编号", "姓名", "城市", "工会", "角色", "课程", "级别"]

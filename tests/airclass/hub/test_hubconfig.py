@@ -2,6 +2,7 @@
 
 from traitlets.config import Config
 
+from airclass.core import names
 from airclass.core.settings import Settings, validate
 from airclass.hub import hubconfig
 
@@ -126,6 +127,6 @@ def test_formgrader_services_may_send_manual_grades_to_the_audit_trail(tmp_path)
     c = configured(tmp_path)
     role = next(r for r in c.JupyterHub.load_roles if r["name"] == "airclass-grade-audit")
     assert sorted(role["services"]) == sorted(COURSES)
-    assert role["scopes"] == [f"access:services!service={hubconfig.API_SERVICE}"]
+    assert role["scopes"] == [f"access:services!service={names.API_SERVICE}"]
     formgrader = next(s for s in c.JupyterHub.services if s["name"] == "enrollment")
     assert formgrader["environment"]["JUPYTER_CONFIG_PATH"].endswith("etc/formgrader")
