@@ -27,9 +27,6 @@ def api_url(settings: Settings) -> str:
     return f"http://127.0.0.1:{service_port(settings, 0)}"
 
 
-_secret_file = launcher.secret_file
-
-
 def update_base(c: Config, settings: Settings, external_proxy: bool = False) -> None:
     """`external_proxy`: `airclass hub` runs the proxy itself, so it outlives hub restarts
     (TLJH runs its proxy as a separate service for the same reason)."""
@@ -43,7 +40,7 @@ def update_base(c: Config, settings: Settings, external_proxy: bool = False) -> 
     c.JupyterHub.pid_file = str(settings.hub_dir / "jupyterhub.pid")
     c.ConfigurableHTTPProxy.pid_file = str(settings.hub_dir / "proxy.pid")
     c.ConfigurableHTTPProxy.api_url = launcher.proxy_api_url(settings)
-    c.ConfigurableHTTPProxy.auth_token = launcher.proxy_token(settings)
+    c.ConfigurableHTTPProxy.auth_token = layout.hub_secret(settings, "proxy_token")
     c.JupyterHub.template_paths = [str(TEMPLATES)]
     c.JupyterHub.template_vars = {"airclass_title": "空中课堂", "airclass_names": names.template_names()}
     # Servers run in their own sessions (LocalProcessSpawner), so they survive the hub;
@@ -122,7 +119,7 @@ def desired_groups(roster: list[dict], course_ids: list[str]) -> dict[str, list[
 
 def admin_token(settings: Settings) -> str:
     """Token of the `airclass-admin` service: the CLI uses it to sync a new roster live."""
-    return _secret_file(settings, "admin_api_token")
+    return layout.hub_secret(settings, "admin_api_token")
 
 
 def update_groups_and_roles(c: Config, roster: list[dict], course_ids: list[str]) -> None:

@@ -10,7 +10,6 @@ TLJH runs its proxy as a separate service for the same reason. `hub.stop_servers
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -21,21 +20,11 @@ import urllib.request
 from pathlib import Path
 
 from airclass.core.settings import Settings
+from airclass.system import layout
 
 PROJECT = Path(__file__).resolve().parents[2]  # the checkout: airclass/system/launcher.py
 EXTERNAL_PROXY_ENV = "AIRCLASS_EXTERNAL_PROXY"  # tells the hub config the proxy runs apart
 PROXY_API_OFFSET = 90  # the proxy's REST API listens on service_port_base + 90
-
-
-def secret_file(settings: Settings, name: str) -> str:
-    """A random secret kept in the hub folder, created once (stable across restarts)."""
-    path = settings.hub_dir / name
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
-    return path.read_text().strip()
 
 
 def proxy_api_url(settings: Settings) -> str:
@@ -43,7 +32,7 @@ def proxy_api_url(settings: Settings) -> str:
 
 
 def proxy_token(settings: Settings) -> str:
-    return secret_file(settings, "proxy_token")
+    return layout.hub_secret(settings, "proxy_token")
 
 
 def proxy_pid_file(settings: Settings) -> Path:
