@@ -7,6 +7,7 @@ from airclass.admin.roster_import import import_roster
 from airclass.core import audit
 from airclass.core.platform_db import PlatformDB
 from airclass.core.settings import load
+from airclass.system import layout
 
 HEADER = ["学员编号", "姓名", "城市", "工会", "角色", "课程", "级别"]
 
@@ -23,6 +24,7 @@ def make_settings(tmp_path):
     path = tmp_path / "airclass.toml"
     path.write_text(f'data_dir = "{tmp_path / "data"}"\n[hub]\nhub_port = 1\n', encoding="utf-8")
     settings = load(path)
+    layout.ensure_hub_secrets(settings)  # what `airclass setup` does first
     for course in ("law", "dues"):  # deployed, as deployed_course_ids() sees them
         settings.course_root(course).mkdir(parents=True)
         (settings.course_root(course) / "course.toml").write_text("")
