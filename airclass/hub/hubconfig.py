@@ -178,13 +178,6 @@ def update_groups_and_roles(c: Config, roster: list[dict], course_ids: list[str]
             "scopes": ["admin:users", "admin:groups", "list:users"],
         }
     )
-    roles.append(
-        {
-            "name": "idle-culler",
-            "services": ["idle-culler"],
-            "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
-        }
-    )
     c.JupyterHub.load_roles = roles
 
 
@@ -257,6 +250,15 @@ def update_services(c: Config, settings: Settings, course_ids: list[str]) -> Non
     services.append({"name": names.ADMIN_SERVICE, "api_token": admin_token(settings)})
     culler = settings["culler"]
     if culler["enabled"]:
+        # Its role only with the service: the hub refuses a role naming an undefined service.
+        c.JupyterHub.load_roles = [
+            *c.JupyterHub.load_roles,
+            {
+                "name": "idle-culler",
+                "services": ["idle-culler"],
+                "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+            },
+        ]
         services.append(
             {
                 "name": "idle-culler",

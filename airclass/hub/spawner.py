@@ -66,6 +66,11 @@ class AirclassSpawner(LocalProcessSpawner):
             )
         return await super().start()
 
+    async def stop(self, now=False):
+        await super().stop(now=now)
+        if self._cgroups:
+            await asyncio.to_thread(limits.remove, self.user.name)
+
     def make_preexec_fn(self, name):
         """Join the cadre's cgroups (as root, before dropping to the cadre's account), so
         the server and every kernel it starts are held to the limits."""

@@ -110,3 +110,12 @@ def oom_kills(name: str, root: Path = CGROUP_ROOT) -> int:
         return 0
     failcnt = group / "memory.failcnt"
     return int(failcnt.read_text()) if failcnt.is_file() else 0
+
+
+def remove(name: str, root: Path = CGROUP_ROOT) -> None:
+    """Drop the cadre's cgroups once their server stopped (a cgroup with processes stays)."""
+    for group in cgroup_dirs(name, root):
+        try:
+            group.rmdir()
+        except OSError:
+            pass

@@ -239,6 +239,9 @@ class Classroom:
         accounts.delete_user(names.grader_account(COURSE))
         if accounts.group_exists(names.course_group(COURSE)):
             accounts._run(["groupdel", names.course_group(COURSE)])
+        log = self.data / "hub.log"
+        if log.exists():  # kept for a look after the run; the rest goes
+            shutil.copy(log, Path(tempfile.gettempdir()) / "airclass-bench-last-hub.log")
         shutil.rmtree(self.data, ignore_errors=True)
 
 
@@ -326,6 +329,7 @@ def main() -> int:
     )
     parser.add_argument("--cadre-timeout", type=float, default=900, help="seconds one cadre may take")
     parser.add_argument("--max-minutes", type=float, default=30, help="minutes one N may take")
+    parser.add_argument("--reserve-gib", type=float, default=4, help="memory left for others (GiB)")
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
     if os.geteuid() != 0:
@@ -337,8 +341,21 @@ def main() -> int:
         return 2
     results = []
     breaking = None
+    per_cadre = 200 * 2**20  # first guess (issue 12's probe: ~196 MiB per active cadre)
     for n in levels:
+        # The machine is shared: never start a level that would eat others' memory.
+        need = n * per_cadre + args.reserve_gib * 2**30
+        available = psutil.virtual_memory().available
+        if need > available:
+            print(
+                f"\n[N={n}] not started: ~{mib(need)} needed ({mib(per_cadre)} per cadre + "
+                f"{args.reserve_gib} GiB reserve), {mib(available)} available on this shared machine"
+            )
+            breaking = breaking or f"memory: N={n} does not fit beside the others' work"
+            break
         results.append(run_level(n, args))
+        if results[-1]["per_cadre"]:
+            per_cadre = max(per_cadre, max(results[-1]["per_cadre"]))
         if results[-1]["ok"] < n:
             breaking = n
             break

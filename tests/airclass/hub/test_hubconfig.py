@@ -133,3 +133,11 @@ def test_formgrader_services_may_send_manual_grades_to_the_audit_trail(tmp_path)
     assert role["scopes"] == [f"access:services!service={names.API_SERVICE}"]
     formgrader = next(s for s in c.JupyterHub.services if s["name"] == "enrollment")
     assert formgrader["environment"]["JUPYTER_CONFIG_PATH"].endswith("etc/formgrader")
+
+
+def test_disabled_culler_leaves_no_role_behind(tmp_path):
+    """The hub refuses to start with a role naming a service it does not define."""
+    c = configured(tmp_path, {"culler": {"enabled": False}})
+    assert "idle-culler" not in [s["name"] for s in c.JupyterHub.services]
+    assert "idle-culler" not in [r["name"] for r in c.JupyterHub.load_roles]
+    assert "idle-culler" in [r["name"] for r in configured(tmp_path).JupyterHub.load_roles]
