@@ -100,7 +100,8 @@ def memory_usage(name: str, root: Path = CGROUP_ROOT) -> int | None:
 
 
 def oom_kills(name: str, root: Path = CGROUP_ROOT) -> int:
-    """How often the memory limit was hit (v1: failcnt; v2: oom_kill events)."""
+    """How often the OOM killer ended a process of the cadre's (v2: memory.events; v1:
+    memory.oom_control, else the limit's fail count)."""
     group = cgroup_dirs(name, root)[0]
     if (group / "memory.events").is_file():
         for line in (group / "memory.events").read_text().splitlines():
@@ -108,6 +109,10 @@ def oom_kills(name: str, root: Path = CGROUP_ROOT) -> int:
             if key == "oom_kill":
                 return int(value)
         return 0
+    for line in (group / "memory.oom_control").read_text().splitlines():
+        key, _, value = line.partition(" ")
+        if key == "oom_kill":  # v1 on newer kernels; failcnt is not kept on every kernel
+            return int(value)
     failcnt = group / "memory.failcnt"
     return int(failcnt.read_text()) if failcnt.is_file() else 0
 
