@@ -204,7 +204,7 @@ class Classroom:
         self.names = [f"bn-{i:04d}" for i in range(1, n + 1)]
         self.data = Path(tempfile.mkdtemp(prefix="airclass-bench-", dir="/tmp"))
         os.chmod(self.data, 0o755)
-        port = free_port_base()
+        port = free_port_base(start=53100)  # apart from the integration tests' range (no shared lock)
         self.base_url = f"http://127.0.0.1:{port}"
         prefix = os.environ.get("AIRCLASS_RUNTIME_PREFIX", "/opt/airclass/env")
         settings_file = self.data / "airclass.toml"

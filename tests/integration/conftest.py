@@ -53,9 +53,10 @@ ROSTER = [
 ]
 
 
-def free_port_base(count: int = 120) -> int:
-    """A base port in a high, unusual range with `count` free ports after it."""
-    for base in range(47200, 60000, 137):
+def free_port_base(count: int = 120, start: int = 47200) -> int:
+    """A base port in a high, unusual range with `count` free ports after it (`start`: other
+    users of this helper that run beside the integration tests pick another range)."""
+    for base in range(start, 60000, 137):
         ok = True
         for port in (base, base + 1, *range(base + 10, base + 30), base + 100):
             with socket.socket() as s:
