@@ -22,7 +22,7 @@ from airclass.hub.spawner import prepare_account
 from airclass.system import accounts
 from tests.integration.conftest import PASSWORD, write_roster
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # 48 accounts, 48 autogrades: minutes
 
 COUNT = 48
 NAMES = [f"it-sub{i:02d}" for i in range(1, COUNT + 1)]
