@@ -48,15 +48,21 @@ def nbgrader(args: list[str], cwd: Path) -> str:
     return proc.stdout + proc.stderr
 
 
-def course_root(data_dir: Path, course_dir: Path, assignment_id: str) -> Path:
+def course_root(
+    data_dir: Path,
+    course_dir: Path,
+    assignment_id: str,
+    course_id: str = "",
+    settings: Settings | None = None,
+) -> Path:
     """<data_dir>/courses/<id>: the assignment's source, the production nbgrader config,
     the gradebook with the assignment, and its release."""
-    settings = scratch_settings(data_dir)
-    root = settings.course_root(course_dir.name)
-    shutil.copytree(
-        course_dir / "source" / assignment_id, root / "source" / assignment_id, dirs_exist_ok=True
-    )
-    (root / "nbgrader_config.py").write_text(course_nbgrader_config(settings, course_dir.name))
+    settings = settings or scratch_settings(data_dir)
+    course_id = course_id or course_dir.name
+    root = settings.course_root(course_id)
+    src = course_dir / "source" / assignment_id
+    shutil.copytree(src, root / "source" / assignment_id, dirs_exist_ok=True)
+    (root / "nbgrader_config.py").write_text(course_nbgrader_config(settings, course_id))
     nbgrader(["db", "assignment", "add", assignment_id], root)
     nbgrader(["generate_assignment", assignment_id, "--force"], root)
     return root
