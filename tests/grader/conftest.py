@@ -90,7 +90,9 @@ def gradable(grading_data_dir):
         group = accounts.course_group(course_id)
         accounts.ensure_group(group)
         accounts.ensure_user(accounts.grader_account(course_id), settings["accounts"]["unix_group"], (group,))
-        root = course_root(settings.data_dir, course_dir or COURSES / course, assignment_id, course_id, settings)
+        root = course_root(
+            settings.data_dir, course_dir or COURSES / course, assignment_id, course_id, settings
+        )
         fix_course_permissions(settings, course_id)
         return GradableCourse(settings, course_id, assignment_id, root)
 
