@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import json
 import os
-import pwd
 import queue
-import shutil
 import subprocess
 import sys
 import threading
@@ -27,8 +25,9 @@ from pathlib import Path, PurePosixPath
 
 from nbgrader.api import Gradebook, MissingEntry
 
+from airclass.core import names
 from airclass.core.settings import Settings
-from airclass.system import accounts
+from airclass.system import accounts, childproc
 from grader import sandbox
 from grader.lane import MARKER
 
@@ -148,20 +147,21 @@ class LaneProcess:
     """A lane (grader/lane.py) running as the course's grader account."""
 
     def __init__(self, settings: Settings, course_id: str) -> None:
-        user = accounts.grader_account(course_id)
+        user = names.grader_account(course_id)
         root = settings.course_root(course_id)
-        bin_dir = settings.runtime_prefix / "bin"
-        env = {
-            "PATH": f"{bin_dir}:/usr/local/bin:/usr/bin:/bin",
-            "HOME": pwd.getpwnam(user).pw_dir,
-            "USER": user,
-            "LANG": "C.UTF-8",
-        }
-        runuser = shutil.which("runuser", path=accounts.SYSTEM_PATH) or "runuser"
         self.proc = subprocess.Popen(
-            [runuser, "-u", user, "--", str(bin_dir / "python"), "-m", "grader.lane", str(root)],
+            [
+                childproc.system_tool("runuser"),
+                "-u",
+                user,
+                "--",
+                settings.runtime_bin("python"),
+                "-m",
+                "grader.lane",
+                str(root),
+            ],
             cwd=root,
-            env=env,
+            env=childproc.child_env(settings, user, reads_settings=False),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -38,8 +38,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from airclass.core import names
 from airclass.core.settings import Settings
-from airclass.system import accounts
+from airclass.system import accounts, childproc
 
 SANDBOX_CWD = "/tmp/submission"
 MAX_REPORT_BYTES = 32 * 1024 * 1024
@@ -61,13 +62,13 @@ class SandboxError(RuntimeError):
 
 
 def pool_account(settings: Settings, slot: int) -> str:
-    return f"{settings['grading']['sandbox_accounts']}-{slot}"
+    return names.sandbox_account(settings["grading"]["sandbox_accounts"], slot)
 
 
 def ensure_pool(settings: Settings, size: int) -> list[str]:
     """Create the pool's accounts (system, no home, nologin); return their names."""
     accounts.require_root("Grading in the sandbox")
-    if not shutil.which("bwrap", path=accounts.SYSTEM_PATH):
+    if not shutil.which("bwrap", path=childproc.SYSTEM_PATH):
         raise SandboxError("bubblewrap is not installed: apt-get install bubblewrap")
     names = []
     for slot in range(1, size + 1):
@@ -145,9 +146,7 @@ def _bind_system(args: list[str], runtime_prefix: Path) -> None:
 def sandbox_command(settings: Settings, account: str, workdir: Path, cell_timeout: int) -> list[str]:
     grading = settings["grading"]
     memory = grading["memory_mb"] * 1024 * 1024
-    runuser = shutil.which("runuser", path=accounts.SYSTEM_PATH) or "runuser"
-    prlimit = shutil.which("prlimit", path=accounts.SYSTEM_PATH) or "prlimit"
-    bwrap = shutil.which("bwrap", path=accounts.SYSTEM_PATH) or "bwrap"
+    runuser, prlimit, bwrap = (childproc.system_tool(t) for t in ("runuser", "prlimit", "bwrap"))
     bin_dir = settings.runtime_prefix / "bin"
     cmd = [
         runuser, "-u", account, "--",
@@ -245,7 +244,7 @@ def run_notebook(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,
-            env={"PATH": accounts.SYSTEM_PATH, "LANG": "C.UTF-8"},
+            env={"PATH": childproc.SYSTEM_PATH, "LANG": "C.UTF-8"},
         )
         state: dict = {}
         reader = threading.Thread(target=_read_reports, args=(proc.stdout, result, state), daemon=True)

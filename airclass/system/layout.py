@@ -14,16 +14,16 @@ from __future__ import annotations
 import grp
 import json
 import os
+import secrets
 import shutil
-import tomllib
 from pathlib import Path
 
-from airclass.core.catalog import Course
+from airclass.core import names
+from airclass.core.catalog import Course, load_course
+from airclass.core.names import API_USER, DASH_USER  # noqa: E402
 from airclass.core.platform_db import PlatformDB
 from airclass.core.settings import Settings
 from airclass.system import accounts
-
-DASH_USER, API_USER = accounts.SYSTEM_SERVICE_USERS
 
 
 def _mkdir(path: Path, mode: int) -> Path:
@@ -120,6 +120,7 @@ def prepare_data_dir(settings: Settings) -> None:
     accounts.ensure_group(settings["accounts"]["unix_group"])
     _mkdir(settings.data_dir, 0o755)
     _mkdir(settings.hub_dir, 0o700)
+    ensure_hub_secrets(settings)
     _mkdir(settings.courses_dir, 0o755)
     _mkdir(settings.public_dir, 0o755)
     _mkdir(settings.dashboards_dir, 0o755)
@@ -134,6 +135,37 @@ def prepare_data_dir(settings: Settings) -> None:
         pass  # create the schema now, so its files get their owners below
     fix_platform_permissions(settings)
     protect_settings_file(settings)
+
+
+#: Secrets the hub reads at start: the proxy's API token and the CLI's admin-service token.
+HUB_SECRETS = ("proxy_token", "admin_api_token")
+
+
+def ensure_hub_secrets(settings: Settings) -> None:
+    """Random secrets in the root-only hub folder, created once (stable across restarts)."""
+    settings.hub_dir.mkdir(parents=True, exist_ok=True)
+    for name in HUB_SECRETS:
+        path = settings.hub_dir / name
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+
+
+def hub_secret(settings: Settings, name: str) -> str:
+    try:
+        return (settings.hub_dir / name).read_text().strip()
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"{settings.hub_dir / name} is missing: run `airclass setup` (it creates the hub's secrets)"
+        ) from None
+
+
+def is_prepared(settings: Settings) -> bool:
+    """Whether `prepare_data_dir` has run for these settings (the hub refuses to start otherwise)."""
+    return (
+        settings.hub_dir.is_dir() and settings.platform_db.is_file() and settings.jupyter_config_dir.is_dir()
+    )
 
 
 def protect_settings_file(settings: Settings) -> None:
@@ -161,8 +193,8 @@ def deploy_course(settings: Settings, course: Course) -> Path:
     course root (new assignments, gradebook, submissions) are kept.
     """
     accounts.require_root("Deploying a course")
-    group = accounts.course_group(course.id)
-    grader = accounts.grader_account(course.id)
+    group = names.course_group(course.id)
+    grader = names.grader_account(course.id)
     accounts.ensure_group(group)
     accounts.ensure_user(grader, settings["accounts"]["unix_group"], (group,))
     # The dashboard services read every course's gradebook.
@@ -194,19 +226,18 @@ def deploy_course(settings: Settings, course: Course) -> Path:
 def fix_course_permissions(settings: Settings, course_id: str) -> None:
     """grader-<course>:ac-<course>, dirs 2770, files 0660 — the course root is the barrier."""
     root = settings.course_root(course_id)
-    accounts.chown_tree(root, accounts.grader_account(course_id), accounts.course_group(course_id))
+    accounts.chown_tree(root, names.grader_account(course_id), names.course_group(course_id))
     for folder, _dirs, files in os.walk(root):
         os.chmod(folder, 0o2770)
         for name in files:
             os.chmod(os.path.join(folder, name), 0o660)
 
 
-def deploy_dashboards(settings: Settings, notebooks_dir: Path) -> None:
-    """Copy the Voila dashboard notebooks and the locked-down server config they run under."""
-    from airclass.services.dashboard_server import SERVER_CONFIG
-
+def deploy_dashboards(settings: Settings, notebooks_dir: Path, server_config: str) -> None:
+    """Copy the Voila dashboard notebooks and the locked-down server config they run under
+    (`server_config`: the jupyter_server config text, airclass.services.dashboard_server's)."""
     config_dir = _mkdir(settings.dashboards_dir / "config", 0o755)
-    (config_dir / "jupyter_server_config.py").write_text(SERVER_CONFIG)
+    (config_dir / "jupyter_server_config.py").write_text(server_config)
     os.chmod(config_dir / "jupyter_server_config.py", 0o644)
     for nb in sorted(Path(notebooks_dir).glob("*.ipynb")):
         shutil.copy2(nb, settings.dashboards_dir / nb.name)
@@ -215,11 +246,10 @@ def deploy_dashboards(settings: Settings, notebooks_dir: Path) -> None:
 
 def deployed_course_titles(settings: Settings) -> dict[str, str]:
     """Course id → Chinese title of the deployed courses (for hub pages)."""
-    titles = {}
-    for course_id in deployed_course_ids(settings):
-        meta = tomllib.loads((settings.course_root(course_id) / "course.toml").read_text("utf-8"))
-        titles[course_id] = str(meta.get("title", course_id))
-    return titles
+    return {
+        course_id: load_course(settings.course_root(course_id), check_notebooks=False).title
+        for course_id in deployed_course_ids(settings)
+    }
 
 
 def deployed_course_ids(settings: Settings) -> list[str]:

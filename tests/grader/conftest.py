@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from airclass.core import names
 from airclass.core.settings import Settings, validate
 from airclass.system import accounts
 from airclass.system.layout import fix_course_permissions
@@ -74,9 +75,9 @@ def grading_data_dir():
     yield settings, made
     sandbox.delete_pool(settings, 4)
     for course_id in made:
-        accounts.delete_user(accounts.grader_account(course_id))
-        if accounts.group_exists(accounts.course_group(course_id)):
-            accounts._run(["groupdel", accounts.course_group(course_id)])
+        accounts.delete_user(names.grader_account(course_id))
+        if accounts.group_exists(names.course_group(course_id)):
+            accounts._run(["groupdel", names.course_group(course_id)])
     shutil.rmtree(data_dir, ignore_errors=True)
 
 
@@ -87,9 +88,9 @@ def gradable(grading_data_dir):
     def make(course: str, assignment_id: str, course_dir: Path | None = None) -> GradableCourse:
         course_id = f"gt{os.getpid() % 100000}x{len(made)}"
         made.append(course_id)
-        group = accounts.course_group(course_id)
+        group = names.course_group(course_id)
         accounts.ensure_group(group)
-        accounts.ensure_user(accounts.grader_account(course_id), settings["accounts"]["unix_group"], (group,))
+        accounts.ensure_user(names.grader_account(course_id), settings["accounts"]["unix_group"], (group,))
         root = course_root(
             settings.data_dir, course_dir or COURSES / course, assignment_id, course_id, settings
         )
