@@ -252,7 +252,8 @@ def grade_submissions(
     interrupted = False
     if todo or refresh:
         lanes_wanted = max(1, min(workers, len(todo))) if todo else 1
-        pool = sandbox.ensure_pool(settings, lanes_wanted)
+        lease = sandbox.Lease(settings, lanes_wanted)
+        pool = lease.accounts
         jobs: queue.Queue = queue.Queue()
         for student in todo:
             jobs.put(("grade", student))
@@ -295,6 +296,8 @@ def grade_submissions(
             stop.set()
             for thread in threads:
                 thread.join()
+        finally:
+            lease.release()
         interrupted = interrupted or stop.is_set()
     summary = _summarize(settings, course_id, assignment_id, everyone, outcomes)
     return BatchSummary(

@@ -44,10 +44,12 @@ import builtins
 import copy
 import importlib.util
 import random
+import re
 import secrets
 import sys
 from dataclasses import dataclass, field
 
+from IPython.core.inputtransformer2 import TransformerManager
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader import utils
 from nbgrader.api import Gradebook
@@ -77,6 +79,13 @@ FORBIDDEN_ATTRS = {
     "settrace", "setprofile", "read_pickle", "f_globals", "f_locals", "f_back", "tb_frame",
     "gi_frame", "cr_frame", "modules",
 }  # fmt: skip
+# Reaching the kernel's machinery through another module's attributes (pd.io.common.sys …).
+KERNEL_MODULE_ATTRS = {
+    "sys", "builtins", "IPython", "ipykernel", "gc", "inspect", "ctypes", "importlib",
+    "get_ipython", "InteractiveShell", "_ih", "_oh", "_dh",
+}  # fmt: skip
+ALLOWED_MAGIC = re.compile(r"^\s*%matplotlib(\s+\w+)?\s*$")
+_TRANSFORMER = TransformerManager()
 ALLOWED_DUNDERS = {"__init__", "__name__", "__doc__", "__repr__", "__str__", "__eq__", "__lt__", "__len__"}
 BUILTIN_NAMES = set(dir(builtins))
 
@@ -110,10 +119,16 @@ def _module_exists(name: str) -> bool:
         return False
 
 
+def as_python(cell_source: str) -> str:
+    """The Python IPython really runs for a cell: magics and `!` become get_ipython() calls."""
+    return _TRANSFORMER.transform_cell(cell_source)
+
+
 def scan_code(code: str, protected: set[str]) -> list[str]:
     """Reasons this cadre-written code looks like it tampers with grading (empty: none)."""
+    code = "\n".join(line for line in code.splitlines() if not ALLOWED_MAGIC.match(line))
     try:
-        tree = ast.parse(code)
+        tree = ast.parse(as_python(code))
     except SyntaxError:
         return []
     reasons: list[str] = []
@@ -146,7 +161,7 @@ def scan_code(code: str, protected: set[str]) -> list[str]:
         elif isinstance(node, ast.Attribute):
             if node.attr.startswith("__") and node.attr not in ALLOWED_DUNDERS:
                 reasons.append(f".{node.attr}")
-            elif node.attr in FORBIDDEN_ATTRS:
+            elif node.attr in FORBIDDEN_ATTRS or node.attr in KERNEL_MODULE_ATTRS:
                 reasons.append(f".{node.attr}")
         elif isinstance(node, ast.Name) and node.id in ("__builtins__", "__loader__", "__spec__"):
             reasons.append(node.id)
@@ -172,6 +187,8 @@ def scan_code(code: str, protected: set[str]) -> list[str]:
                 root = _root_name(target)
                 if root in modules or root in protected or root in BUILTIN_NAMES:
                     reasons.append(f"assigns into {root}")
+                elif root is None and isinstance(target, ast.Attribute):
+                    reasons.append("assigns an attribute of a computed object")  # type(x).m = …
             for name in _bound_names(target):
                 if name in protected or name in BUILTIN_NAMES:
                     reasons.append(f"rebinds {name}")

@@ -25,6 +25,7 @@ notebook never reached scores nothing — the submission keeps the points of wha
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pwd
@@ -43,6 +44,7 @@ from airclass.core.settings import Settings
 from airclass.system import accounts, childproc
 
 SANDBOX_CWD = "/tmp/submission"
+MAX_CONCURRENT_RUNS = 4
 MAX_REPORT_BYTES = 32 * 1024 * 1024
 SYSTEM_DIRS = ("/usr", "/etc", "/bin", "/lib", "/lib64", "/sbin")
 
@@ -54,6 +56,7 @@ PROCESSES = "进程数超限"
 FILE_SIZE = "文件大小超限"
 OUTPUT = "输出过多"
 KERNEL_DIED = "内核异常退出"
+INTERRUPTED = "运行中断"  # the notebook's own processes ended the run (killed the runner …)
 NOT_RUN = "未运行"
 
 
@@ -65,13 +68,13 @@ def pool_account(settings: Settings, slot: int) -> str:
     return names.sandbox_account(settings["grading"]["sandbox_accounts"], slot)
 
 
-def ensure_pool(settings: Settings, size: int) -> list[str]:
-    """Create the pool's accounts (system, no home, nologin); return their names."""
+def ensure_pool(settings: Settings, size: int, first: int = 1) -> list[str]:
+    """Create the pool's accounts `first` … `first+size-1` (system, no home, nologin)."""
     accounts.require_root("Grading in the sandbox")
     if not shutil.which("bwrap", path=childproc.SYSTEM_PATH):
         raise SandboxError("bubblewrap is not installed: apt-get install bubblewrap")
     names = []
-    for slot in range(1, size + 1):
+    for slot in range(first, first + size):
         name = pool_account(settings, slot)
         if not accounts.user_exists(name):
             accounts._run(
@@ -80,6 +83,36 @@ def ensure_pool(settings: Settings, size: int) -> list[str]:
             )  # fmt: skip
         names.append(name)
     return names
+
+
+class Lease:
+    """Pool accounts held by one grading run (flock): a CLI run and the grading service
+    never share an account, so one's sweep never kills the other's notebook."""
+
+    def __init__(self, settings: Settings, size: int) -> None:
+        self.files: list = []
+        self.accounts: list[str] = []
+        base = settings.data_dir / "sandbox"
+        base.mkdir(mode=0o711, exist_ok=True)
+        slot = 0
+        while len(self.accounts) < size:
+            slot += 1
+            if slot > size + MAX_CONCURRENT_RUNS * 8:
+                self.release()
+                raise SandboxError("no free sandbox account: too many grading runs at once")
+            handle = open(base / f"{pool_account(settings, slot)}.lock", "w")  # noqa: SIM115
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+                continue
+            self.files.append(handle)
+            self.accounts += ensure_pool(settings, 1, first=slot)
+
+    def release(self) -> None:
+        for handle in self.files:
+            handle.close()
+        self.files = []
 
 
 def delete_pool(settings: Settings, size: int) -> None:
@@ -98,14 +131,19 @@ class SandboxResult:
 
 
 def uid_processes(uid: int) -> list[int]:
+    """Live processes of `uid` (zombies, already dead and waiting for a reaper, are not)."""
     found = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                if os.stat(f"/proc/{entry}").st_uid == uid:
-                    found.append(int(entry))
-            except FileNotFoundError:
-                pass
+                if os.stat(f"/proc/{entry}").st_uid != uid:
+                    continue
+                with open(f"/proc/{entry}/stat", "rb") as fh:
+                    state = fh.read().rsplit(b")", 1)[1].split()[0]
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                continue
+            if state not in (b"Z", b"X"):
+                found.append(int(entry))
     return found
 
 
@@ -273,6 +311,8 @@ def run_notebook(
         result.log = b"".join(errors).decode("utf-8", "replace")[-4000:]
         if state.get("dead"):
             result.flags.append(KERNEL_DIED)
+        elif not result.finished and not result.aborted and not result.flags:
+            result.flags.append(INTERRUPTED)
     finally:
         kill_account(account)
         shutil.rmtree(workdir, ignore_errors=True)

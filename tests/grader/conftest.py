@@ -81,20 +81,19 @@ def grading_data_dir():
     shutil.rmtree(data_dir, ignore_errors=True)
 
 
+def make_gradable(settings: Settings, made: list[str], course: str, assignment_id: str) -> GradableCourse:
+    course_id = f"gt{os.getpid() % 100000}x{len(made)}"
+    made.append(course_id)
+    group = names.course_group(course_id)
+    accounts.ensure_group(group)
+    accounts.ensure_user(names.grader_account(course_id), settings["accounts"]["unix_group"], (group,))
+    root = course_root(settings.data_dir, COURSES / course, assignment_id, course_id, settings)
+    fix_course_permissions(settings, course_id)
+    return GradableCourse(settings, course_id, assignment_id, root)
+
+
 @pytest.fixture
 def gradable(grading_data_dir):
+    """Factory: gradable(course, assignment) → a fresh GradableCourse."""
     settings, made = grading_data_dir
-
-    def make(course: str, assignment_id: str, course_dir: Path | None = None) -> GradableCourse:
-        course_id = f"gt{os.getpid() % 100000}x{len(made)}"
-        made.append(course_id)
-        group = names.course_group(course_id)
-        accounts.ensure_group(group)
-        accounts.ensure_user(names.grader_account(course_id), settings["accounts"]["unix_group"], (group,))
-        root = course_root(
-            settings.data_dir, course_dir or COURSES / course, assignment_id, course_id, settings
-        )
-        fix_course_permissions(settings, course_id)
-        return GradableCourse(settings, course_id, assignment_id, root)
-
-    return make
+    return lambda course, assignment_id: make_gradable(settings, made, course, assignment_id)
