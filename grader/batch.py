@@ -13,6 +13,8 @@ submission exactly once.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import queue
@@ -242,6 +244,24 @@ def grade_submissions(
 ) -> BatchSummary:
     """Grade the submissions under submitted/ (all, or `students`) and return the summary."""
     accounts.require_root("Grading")
+    with course_lock(settings, course_id):
+        return _grade_locked(settings, course_id, assignment_id, workers, force, students, progress, stop)
+
+
+@contextlib.contextmanager
+def course_lock(settings: Settings, course_id: str):
+    """One grading run per course at a time (the trainer's CLI and the grading service):
+    the second waits, then finds the first one's submissions graded."""
+    base = settings.data_dir / "sandbox"
+    base.mkdir(mode=0o711, exist_ok=True)
+    with open(base / f"course-{course_id}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _grade_locked(
+    settings, course_id, assignment_id, workers, force, students, progress, stop
+) -> BatchSummary:
     started = time.monotonic()
     workers = workers or default_workers(settings)
     stop = stop or threading.Event()

@@ -222,6 +222,7 @@ class Lane:
             converter.start()
         with Gradebook(cd.db_url, cd.course_id) as gb:
             if not staged:  # nothing could be run: record the submission with zero points
+                gb.update_or_create_student(student)
                 gb.update_or_create_submission(assignment, student)
             for notebook_id in unreadable:
                 for grade in gb.find_submission_notebook(notebook_id, assignment, student).grades:

@@ -45,6 +45,7 @@ class Assignment:
     points: float
     pass_mark: float
     kind: str = "homework"
+    instant_feedback: bool = True  # false (exams): no automatic feedback on submission
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,10 @@ def load_course(course_dir: Path, check_notebooks: bool = True) -> Course:
         points = _need(raw, "points", (int, float), aw, problems)
         pass_mark = _need(raw, "pass_mark", (int, float), aw, problems)
         kind = _optional_text(raw, "kind", "homework", aw, problems)
+        instant = raw.get("instant_feedback", True)
+        if not isinstance(instant, bool):
+            problems.append(f"{aw}: 'instant_feedback' must be true or false")
+            instant = True
         due = _parse_due(raw.get("due"), aw, problems) if "due" in raw else None
         if "due" not in raw:
             problems.append(f"{aw}: missing field 'due'")
@@ -221,7 +226,7 @@ def load_course(course_dir: Path, check_notebooks: bool = True) -> Course:
                     f"{aw}: points = {points} but the notebooks' nbgrader cells add up to {found:g}"
                 )
         if aid and atitle and points is not None and pass_mark is not None and due:
-            assignments.append(Assignment(aid, atitle, due, float(points), float(pass_mark), kind))
+            assignments.append(Assignment(aid, atitle, due, float(points), float(pass_mark), kind, instant))
 
     for kind, items in (("lesson", lessons), ("assignment", assignments)):
         ids = [x.id for x in items]
@@ -279,5 +284,6 @@ def course_toml(course: Course) -> str:
             f"points = {a.points:g}",
             f"pass_mark = {a.pass_mark:g}",
             f"kind = {text(a.kind)}",
+            f"instant_feedback = {'true' if a.instant_feedback else 'false'}",
         ]
     return "\n".join(lines) + "\n"

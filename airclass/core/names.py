@@ -26,6 +26,7 @@ DASHBOARD_SERVICE = "dashboard"
 LEARNING_SERVICE = "learning"
 ADMIN_SERVICE = "airclass-admin"
 DASHBOARD_REFRESH_SERVICE = "dashboard-refresh"
+GRADING_SERVICE = "grading"  # instant feedback: grades each submission as it arrives
 
 # Hub groups by role.
 ROLE_GROUPS = {"cadre": "cadres", "trainer": "trainers", "manager": "managers"}

@@ -34,11 +34,11 @@ def cell_scores(root, assignment_id):
     return scores
 
 
-def plain_copy(course, dest):
+def plain_copy(root, dest):
     """The same course and submissions, for plain nbgrader (no sandbox, no airclass)."""
-    shutil.copytree(course.root, dest)
+    shutil.copytree(root, dest)
     config = (dest / "nbgrader_config.py").read_text()
-    (dest / "nbgrader_config.py").write_text(config.replace(str(course.root), str(dest)))
+    (dest / "nbgrader_config.py").write_text(config.replace(str(root), str(dest)))
     return dest
 
 
@@ -49,7 +49,7 @@ def test_scores_equal_plain_nbgrader_autograde(gradable, tmp_path, course_name, 
     course = gradable(course_name, assignment_id)
     for kind in VARIANTS:
         course.submit(f"c-{kind}", kind)
-    plain = plain_copy(course, tmp_path / "plain")
+    plain = plain_copy(course.root, tmp_path / "plain")
     nbgrader(["autograde", assignment_id], plain)
 
     summary = course.grade(workers=2)
@@ -133,7 +133,7 @@ def test_interrupt_then_rerun_grades_each_submission_exactly_once(gradable, tmp_
     assert not second["interrupted"]
     assert set(second["graded"]) == set(students) - done, "the rerun grades exactly the rest"
     assert set(second["skipped"]) == done
-    plain = plain_copy(course, tmp_path / "plain")
+    plain = plain_copy(course.root, tmp_path / "plain")
     shutil.rmtree(plain / "autograded")
     (plain / "gradebook.db").unlink()
     nbgrader(["db", "assignment", "add", "a1-calculators"], plain)

@@ -134,12 +134,14 @@ def test_reading_sources_hidden_tests_and_other_cadres_finds_nothing(course):
     )
     grade_with_honest(course, "h-read", with_code(course, code))
     text = autograded_text(course, "h-read")
-    assert text.count("BLOCKED") == len(targets), "every path is missing or refused inside the sandbox"
+    printed = "".join(
+        "".join(o.get("text", "")) for c in json.loads(text)["cells"] for o in c.get("outputs", [])
+    )
+    assert printed.count("BLOCKED") == len(targets), "every path is missing or refused inside the sandbox"
     assert victim_answer not in text.replace(victim_answer, "", 1), "another cadre's answer never appears"
     for line in hidden_lines(course.root, ASSIGNMENT)["calculators"]:
         assert line not in text
-    found = json.loads(text)["cells"]
-    assert "FOUND []" in json.dumps(found, ensure_ascii=False)
+    assert "FOUND []" in printed, "no notebook anywhere but its own (given on stdin, not a file)"
 
 
 def test_socket_to_the_hub_gets_no_network(course):
@@ -215,7 +217,7 @@ ip.run_cell = run_cell
 def test_kernel_patched_to_swallow_failures_scores_full_under_nbgrader_and_zero_here(course, tmp_path):
     notebooks = with_code(course, SWALLOW_PATCH, kind="blank")
     course.submit("h-patch", notebooks)
-    plain = plain_copy(course, tmp_path / "plain")
+    plain = plain_copy(course.root, tmp_path / "plain")
     nbgrader(["autograde", ASSIGNMENT, "--student", "h-patch"], plain)
     with Gradebook(f"sqlite:///{plain / 'gradebook.db'}") as gb:
         assert gb.find_submission(ASSIGNMENT, "h-patch").code_score == FULL, (
