@@ -140,7 +140,7 @@ def test_reading_sources_hidden_tests_and_other_cadres_finds_nothing(course):
     assert printed.count("BLOCKED") == len(targets), "every path is missing or refused inside the sandbox"
     assert victim_answer not in text.replace(victim_answer, "", 1), "another cadre's answer never appears"
     for line in hidden_lines(course.root, ASSIGNMENT)["calculators"]:
-        assert line not in text
+        assert line not in printed
     assert "FOUND []" in printed, "no notebook anywhere but its own (given on stdin, not a file)"
 
 
