@@ -73,16 +73,24 @@ def ensure_pool(settings: Settings, size: int, first: int = 1) -> list[str]:
     accounts.require_root("Grading in the sandbox")
     if not shutil.which("bwrap", path=childproc.SYSTEM_PATH):
         raise SandboxError("bubblewrap is not installed: apt-get install bubblewrap")
-    names = []
+    created = []
     for slot in range(first, first + size):
         name = pool_account(settings, slot)
+        if accounts.user_exists(name) and (
+            pwd.getpwnam(name).pw_uid >= 1000
+            or settings["accounts"]["unix_group"] in accounts.groups_of(name)
+        ):
+            raise SandboxError(
+                f"unix account '{name}' exists and is not a sandbox account (a person's account?); "
+                "refusing to run cadres' notebooks as it — choose another grading.sandbox_accounts"
+            )
         if not accounts.user_exists(name):
             accounts._run(
                 ["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
                  "--shell", "/usr/sbin/nologin", "--user-group", name]
             )  # fmt: skip
-        names.append(name)
-    return names
+        created.append(name)
+    return created
 
 
 class Lease:

@@ -36,8 +36,10 @@ NBGRADER_PREFIX = "nbgrader-"
 
 GRADER_ACCOUNT_PREFIX = "grader-"
 COURSE_GROUP_PREFIX = "ac-"
+#: Default name of the grading sandbox pool (settings grading.sandbox_accounts): acbox-1 …
+SANDBOX_ACCOUNT_PREFIX = "acbox"
 #: Prefixes of the system accounts airclass creates; no roster id may take one.
-SYSTEM_ACCOUNT_PREFIXES = (GRADER_ACCOUNT_PREFIX, COURSE_GROUP_PREFIX)
+SYSTEM_ACCOUNT_PREFIXES = (GRADER_ACCOUNT_PREFIX, COURSE_GROUP_PREFIX, f"{SANDBOX_ACCOUNT_PREFIX}-")
 
 
 def grader_account(course_id: str) -> str:

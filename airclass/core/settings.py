@@ -21,6 +21,7 @@ from typing import Any
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 import jsonschema  # noqa: E402
 
+from airclass.core import names  # noqa: E402
 from airclass.core.cities import CITY_CODES  # noqa: E402
 
 SETTINGS_ENV = "AIRCLASS_SETTINGS"
@@ -70,7 +71,7 @@ DEFAULTS: dict[str, Any] = {
     # <sandbox_accounts>-1 … -N; limits per notebook. workers 0: one per core.
     "grading": {
         "workers": 0,
-        "sandbox_accounts": "acbox",
+        "sandbox_accounts": names.SANDBOX_ACCOUNT_PREFIX,
         "notebook_timeout": 300,
         "memory_mb": 2048,
         "max_processes": 64,
