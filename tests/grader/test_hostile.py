@@ -130,7 +130,8 @@ def test_reading_sources_hidden_tests_and_other_cadres_finds_nothing(course):
         "        print(open(path).read() if os.path.isfile(path) else os.listdir(path))\n"
         "    except Exception as exc:\n"
         "        print('BLOCKED', type(exc).__name__)\n"
-        "print('FOUND', glob.glob('/**/*.ipynb', recursive=True))\n"
+        "print('FOUND', glob.glob('/tmp/**/*.ipynb', recursive=True))\n"
+        "print('ROOT', sorted(os.listdir('/')))\n"
     )
     grade_with_honest(course, "h-read", with_code(course, code))
     text = autograded_text(course, "h-read")
@@ -142,6 +143,9 @@ def test_reading_sources_hidden_tests_and_other_cadres_finds_nothing(course):
     for line in hidden_lines(course.root, ASSIGNMENT)["calculators"]:
         assert line not in printed
     assert "FOUND []" in printed, "no notebook anywhere but its own (given on stdin, not a file)"
+    root_listing = next(line for line in printed.splitlines() if line.startswith("ROOT"))
+    for absent in ("home", "root", "srv", "work", "var"):
+        assert f"'{absent}'" not in root_listing, root_listing
 
 
 def test_socket_to_the_hub_gets_no_network(course):
