@@ -117,11 +117,12 @@ def latency(settings, settings_file: Path, root: Path, assignment: str, count: i
     for folder in (settings.exchange_dir, settings.exchange_dir / COURSE_ID, inbound):
         os.chmod(folder, 0o1777 if folder == settings.exchange_dir else 0o755)
     env = dict(os.environ, AIRCLASS_SETTINGS=str(settings_file))
+    log = open(settings.data_dir / "grading-service.log", "wb")  # noqa: SIM115 — the service's
     service = subprocess.Popen(
         [sys.executable, "-m", "airclass.services.grading_service"],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     notebooks = variant(root, assignment, "solution")
     times = []
@@ -134,18 +135,22 @@ def latency(settings, settings_file: Path, root: Path, assignment: str, count: i
             shutil.copytree(place_dir, staging / "s", dirs_exist_ok=True)
             shutil.rmtree(root / "submitted" / "_staging")
             (staging / "s" / "timestamp.txt").write_text(stamp)
+            subprocess.run(["chmod", "-R", "a+rX", str(staging)], check=True)  # as nbgrader submit leaves it
             target = inbound / f"{student}+{assignment}+{stamp}+{secrets.token_hex(4)}"
             start = time.monotonic()
             shutil.move(str(staging / "s"), target)  # appears at once, as nbgrader submit's copy
             while read_marker(settings, COURSE_ID, assignment, student).get("timestamp") != stamp:
                 if time.monotonic() - start > 300:
-                    raise RuntimeError(f"no score for {student} after 300 s")
+                    log.flush()
+                    tail = (settings.data_dir / "grading-service.log").read_text(errors="replace")[-3000:]
+                    raise RuntimeError(f"no score for {student} after 300 s; service log:\n{tail}")
                 time.sleep(0.05)
             times.append(time.monotonic() - start)
             print(f"  {student}: score after {times[-1]:.1f} s", flush=True)
     finally:
         service.terminate()
         service.wait()
+        log.close()
     return times
 
 

@@ -54,7 +54,7 @@ def wait_for_feedback(cadre, timeout=120):
         if latest and latest.get("local_feedback_path"):
             page = cadre.server("GET", f"files/{latest['local_feedback_path']}/dues.html")
             if page.status_code == 200:
-                return html_text(page.text)
+                return html_text(page.content.decode("utf-8"))
         time.sleep(1)
     raise AssertionError("no feedback arrived")
 
