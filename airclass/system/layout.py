@@ -81,8 +81,10 @@ def course_nbgrader_config(settings: Settings, course_id: str) -> str:
         f"c.Exchange.root = {str(settings.exchange_dir)!r}\n"
         "c.Exchange.path_includes_course = True\n"
         f"c.ExecutePreprocessor.timeout = {settings['nbgrader']['execute_timeout']}\n"
-        "# Feedback shows the hidden tests' results but never their text.\n"
+        "# Feedback shows the hidden tests' results but never their text (grader/feedback.py).\n"
         "c.ClearHiddenTests.enforce_metadata = True\n"
+        "c.GenerateFeedback.preprocessors = ['nbgrader.preprocessors.GetGrades', "
+        "'grader.feedback.LeakFreeFeedback', 'nbconvert.preprocessors.CSSHTMLHeaderPreprocessor']\n"
     )
 
 

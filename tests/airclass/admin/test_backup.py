@@ -33,7 +33,8 @@ GROUP = "bk-test-users"  # a platform group of our own: homes of other checkouts
 
 @pytest.fixture(autouse=True)
 def remove_accounts():
-    """Restore creates the course's grader account and groups; remove what the test made."""
+    """Restore creates the course's grader account and group: remove them (and our platform
+    group) so the next run on this machine starts clean."""
     yield
     accounts.delete_user(names.grader_account("bkcourse"))
     for group in (names.course_group("bkcourse"), GROUP):
