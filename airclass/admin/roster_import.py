@@ -10,6 +10,7 @@ import csv
 import os
 from pathlib import Path
 
+from airclass.core import audit
 from airclass.core.platform_db import PlatformDB
 from airclass.core.roster import RosterReport, parse_roster
 from airclass.core.settings import Settings
@@ -39,6 +40,7 @@ def import_roster(
     dry_run: bool = False,
     initial_password: str | None = None,
     passwords_out: str | Path | None = None,
+    actor: str | None = None,
 ) -> RosterReport:
     """Validate `path`, then store it: platform DB, hub credentials, course gradebooks.
 
@@ -47,13 +49,16 @@ def import_roster(
     variable, never on a command line), or with `passwords_out` a one-time activation
     code each, listed in that CSV (mode 0600) for the admin to hand out: with it they set
     their own password on the sign-up page. Without either they cannot sign up (the
-    sign-up page refuses a roster id without its code) until codes are issued.
+    sign-up page refuses a roster id without its code) until codes are issued. The import
+    and every access it grants or changes go to the audit trail, naming `actor` (default:
+    the account running the command), in the same transaction.
     """
     deployed = set(layout.deployed_course_ids(settings))
     report = parse_roster(path, deployed)
     if dry_run:
         return report
     with PlatformDB(settings.platform_db) as db:
+        audit.record_roster_import(db, actor or audit.cli_actor(), Path(path), report.people)
         db.upsert_people(report.people)
     layout.fix_platform_permissions(settings)
     names = [p["user_id"] for p in report.people]

@@ -93,6 +93,10 @@ def student_nbgrader_config(settings: Settings) -> str:
     )
 
 
+CODE_STUB = "pass  # 在这里作答：写代码，或把上面的 ... 换成你的答案"
+TEXT_STUB = "在这里写你的回答。"
+
+
 def course_nbgrader_config(settings: Settings, course_id: str) -> str:
     return (
         "# Written by airclass (airclass/system/layout.py): the trainer side of nbgrader for one course.\n"
@@ -107,6 +111,12 @@ def course_nbgrader_config(settings: Settings, course_id: str) -> str:
         "c.ExchangeFactory.collect = 'grader.intake.ScreenedExchangeCollect'\n"
         "# Feedback shows the hidden tests' results but never their text.\n"
         "c.ClearHiddenTests.enforce_metadata = True\n"
+        "# Released answers say where to answer in Chinese, and a fill-in line (`x = ...`) above the\n"
+        "# solution region still runs (nbgrader's default stub raises NotImplementedError).\n"
+        f"c.ClearSolutions.code_stub = {{'python': {CODE_STUB!r}}}\n"
+        f"c.ClearSolutions.text_stub = {TEXT_STUB!r}\n"
+        "c.GenerateFeedback.preprocessors = ['nbgrader.preprocessors.GetGrades', "
+        "'grader.feedback.LeakFreeFeedback', 'nbconvert.preprocessors.CSSHTMLHeaderPreprocessor']\n"
     )
 
 
@@ -127,6 +137,14 @@ USER_LAB_PAGE_CONFIG = {
         "@jupyter/nbgrader:course-list": True,
     }
 }
+
+
+# Formgrader services (and only they) load the extension that audits manual grades.
+FORMGRADER_SERVER_CONFIG = {"ServerApp": {"jpserver_extensions": {"airclass.services.grade_audit": True}}}
+
+
+def formgrader_config_dir(settings: Settings) -> Path:
+    return settings.data_dir / "etc" / "formgrader"
 
 
 def _write_json(path: Path, data: dict) -> None:
@@ -152,6 +170,10 @@ def prepare_data_dir(settings: Settings) -> None:
     os.chmod(config_dir / "nbgrader_config.py", 0o644)
     _write_json(config_dir / "jupyter_server_config.json", USER_SERVER_CONFIG)
     _write_json(config_dir / "labconfig" / "page_config.json", USER_LAB_PAGE_CONFIG)
+    _write_json(
+        formgrader_config_dir(settings) / "jupyter_server_config.d" / "airclass-grade-audit.json",
+        FORMGRADER_SERVER_CONFIG,
+    )
     write_formgrader_config(settings)
     _mkdir(settings.platform_db.parent, 0o770)
     with PlatformDB(settings.platform_db):
@@ -191,7 +213,7 @@ def is_prepared(settings: Settings) -> bool:
     )
 
 
-FORMGRADER_SERVER_CONFIG = """\
+FORMGRADER_GUARD_CONFIG = """\
 # Written by airclass (airclass/system/layout.py) for the formgrader services;
 # see airclass.services.formgrader_guard (enabled by jupyter_server_config.d/airclass-formgrader.json).
 c = get_config()  # noqa: F821
@@ -210,8 +232,8 @@ FORMGRADER_EXTENSION = {"ServerApp": {"jpserver_extensions": {"airclass.services
 
 
 def write_formgrader_config(settings: Settings) -> None:
-    folder = _mkdir(settings.formgrader_config_dir, 0o755)
-    (folder / "jupyter_server_config.py").write_text(FORMGRADER_SERVER_CONFIG)
+    folder = _mkdir(formgrader_config_dir(settings), 0o755)
+    (folder / "jupyter_server_config.py").write_text(FORMGRADER_GUARD_CONFIG)
     os.chmod(folder / "jupyter_server_config.py", 0o644)
     _write_json(folder / "jupyter_server_config.d" / "airclass-formgrader.json", FORMGRADER_EXTENSION)
 

@@ -25,7 +25,7 @@ print("formgrader guarded")
 def test_formgrader_loads_with_sanitiser_and_csp(tmp_path):
     settings = Settings(validate({"data_dir": str(tmp_path)}), None)
     layout.write_formgrader_config(settings)
-    env = {"JUPYTER_CONFIG_PATH": str(settings.formgrader_config_dir), "HOME": str(tmp_path)}
+    env = {"JUPYTER_CONFIG_PATH": str(layout.formgrader_config_dir(settings)), "HOME": str(tmp_path)}
     probe = subprocess.run(
         [sys.executable, "-c", PROBE], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
     )
