@@ -115,11 +115,10 @@ def grade(settings: Settings, course: Course, assignment_id: str) -> GradeSummar
 
 
 def summarize(settings: Settings, course_id: str, assignment_id: str, students: list[str]) -> GradeSummary:
-    db = settings.course_root(course_id) / "gradebook.db"
     graded: dict[str, float] = {}
     needs_manual: list[str] = []
     max_score = 0.0
-    with Gradebook(f"sqlite:///{db}", course_id) as gb:
+    with Gradebook(settings.gradebook_url(course_id), course_id) as gb:
         max_score = gb.find_assignment(assignment_id).max_score
         for student in students:
             try:

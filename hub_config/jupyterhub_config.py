@@ -26,7 +26,7 @@ if os.geteuid() != 0:
 
 settings = load()
 deploy.prepare_data_dir(settings)
-with PlatformDB(settings.platform_db) as db:
+with PlatformDB(settings.platform_db_url) as db:
     roster = db.people()
 hubconfig.apply(c, settings, roster, deploy.deployed_course_titles(settings))
 

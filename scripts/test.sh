@@ -21,6 +21,11 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 command -v configurable-http-proxy >/dev/null || npm install --global --silent configurable-http-proxy@5
 
+# PostgreSQL (Debian's server): the database tests and the second integration run use it.
+source scripts/postgres.sh
+export AIRCLASS_TEST_POSTGRES
+AIRCLASS_TEST_POSTGRES=$(ensure_test_postgres)
+
 # The runtime environment the hub and every cadre server run from, with test tools added.
 PREFIX=${AIRCLASS_RUNTIME_PREFIX:-/opt/airclass/env}
 /usr/bin/python3 - "$PREFIX" "$PWD" <<'PY'
@@ -32,4 +37,11 @@ ensure_runtime(Path(sys.argv[1]), Path(sys.argv[2]), extras="test")
 PY
 
 "$PREFIX/bin/ruff" check airclass grader hub_config tests
-exec "$PREFIX/bin/python" -m pytest "$@"
+if [ $# -gt 0 ]; then
+  # One run on the database AIRCLASS_TEST_DATABASE names (sqlite unless set).
+  exec "$PREFIX/bin/python" -m pytest "$@"
+fi
+# The whole suite on SQLite, then the integration tests again with the hub, the platform DB
+# and every gradebook on PostgreSQL.
+AIRCLASS_TEST_DATABASE=sqlite "$PREFIX/bin/python" -m pytest
+AIRCLASS_TEST_DATABASE=postgresql exec "$PREFIX/bin/python" -m pytest -m integration

@@ -235,7 +235,7 @@ def import_roster(
     report = parse_roster(path, deployed)
     if dry_run:
         return report
-    with PlatformDB(settings.platform_db) as db:
+    with PlatformDB(settings.platform_db_url) as db:
         db.upsert_people(report.people)
     deploy.fix_platform_permissions(settings)
     names = [p["user_id"] for p in report.people]

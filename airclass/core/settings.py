@@ -20,6 +20,7 @@ from typing import Any
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 import jsonschema  # noqa: E402
 
+from airclass.core import databases  # noqa: E402
 from airclass.core.cities import CITY_CODES  # noqa: E402
 
 SETTINGS_ENV = "AIRCLASS_SETTINGS"
@@ -66,6 +67,9 @@ DEFAULTS: dict[str, Any] = {
     # city's own (cities declare yearly targets the provincial federation confirms).
     "dashboard": {"completion_target": 0.8, "city_targets": {}, "refresh_every": 30},
     "accounts": {"unix_group": "airclass-users"},
+    # Empty: SQLite files in the data dir. "postgresql://user:password@host:5432/db": the hub,
+    # the platform and every course gradebook in schemas of that database (core.databases).
+    "database": {"url": ""},
 }
 
 _SLUG = "^[a-z][a-z0-9-]{1,30}$"
@@ -162,6 +166,11 @@ SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": False,
             "properties": {"unix_group": {"type": "string", "pattern": _SLUG}},
+        },
+        "database": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {"url": {"type": "string", "pattern": "^$|^(sqlite|postgresql)(\\+[a-z0-9]+)?://"}},
         },
     },
 }
@@ -284,5 +293,27 @@ class Settings:
         return self.data_dir / "dashboards"
 
     @property
+    def database_url(self) -> str:
+        """`[database] url`: empty for SQLite files, else the PostgreSQL database."""
+        return self.values["database"]["url"]
+
+    @property
     def hub_db_url(self) -> str:
-        return self.values["hub"]["db_url"] or f"sqlite:///{self.hub_dir / 'jupyterhub.sqlite'}"
+        if self.values["hub"]["db_url"]:
+            return self.values["hub"]["db_url"]
+        if self.database_url:
+            return databases.in_schema(self.database_url, databases.HUB_SCHEMA)
+        return f"sqlite:///{self.hub_dir / 'jupyterhub.sqlite'}"
+
+    @property
+    def platform_db_url(self) -> str:
+        """The platform DB (see airclass.core.platform_db), SQLite file or PostgreSQL schema."""
+        if self.database_url:
+            return databases.in_schema(self.database_url, databases.PLATFORM_SCHEMA)
+        return databases.as_url(self.platform_db)
+
+    def gradebook_url(self, course_id: str) -> str:
+        """The course's nbgrader gradebook (nbgrader's `CourseDirectory.db_url`)."""
+        if self.database_url:
+            return databases.in_schema(self.database_url, databases.gradebook_schema(course_id))
+        return databases.as_url(self.course_root(course_id) / "gradebook.db")

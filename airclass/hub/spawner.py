@@ -36,7 +36,7 @@ def copy_missing(src: Path, dest: Path, uid: int, gid: int) -> None:
 
 def prepare_account(settings_file: str, username: str) -> None:
     settings = load(settings_file or None)
-    with PlatformDB(settings.platform_db) as db:
+    with PlatformDB(settings.platform_db_url) as db:
         person = db.person(username)
     if person is None:
         raise accounts.AccountError(f"{username} is not on the roster; import them first")

@@ -49,7 +49,7 @@ class CompletionHandler(HubAuthenticated, web.RequestHandler):
             course_id, lesson_id = str(body["course_id"]), str(body["lesson_id"])
         except (ValueError, KeyError, TypeError):
             return self._reply(400, {"error": "需要 JSON：{course_id, lesson_id}"})
-        with PlatformDB(self.airclass.platform_db) as db:
+        with PlatformDB(self.airclass.platform_db_url) as db:
             person = db.person(user)
             if person is None or course_id not in person["courses"]:
                 return self._reply(403, {"error": f"{user} 未选修课程 {course_id}"})
@@ -64,7 +64,7 @@ class CompletionHandler(HubAuthenticated, web.RequestHandler):
     @web.authenticated
     def get(self):
         user = self.get_current_user()["name"]
-        with PlatformDB(self.airclass.platform_db) as db:
+        with PlatformDB(self.airclass.platform_db_url) as db:
             rows = db.completions(user)
         self._reply(
             200,

@@ -114,17 +114,12 @@ def warm_cache(settings) -> str | None:
 def manager_scopes(platform_db) -> list:
     """One viewer per manager scope present in the roster: the province (if there is a
     provincial manager) and each city that has a city manager."""
-    import sqlite3
-    from contextlib import closing
-
+    from airclass.core.platform_db import managers
     from airclass.dashboards.viewer import Viewer
 
-    with closing(sqlite3.connect(f"file:{platform_db}?mode=ro", uri=True)) as conn:
-        rows = conn.execute(
-            "SELECT user_id, city, level FROM people WHERE role = 'manager' ORDER BY user_id"
-        ).fetchall()
     scopes: dict[str, Viewer] = {}
-    for user_id, city, level in rows:
+    for row in managers(platform_db):
+        user_id, city, level = row["user_id"], row["city"], row["level"]
         viewer = Viewer(user_id=user_id, role="manager", city=city or "", level=level or "")
         if viewer.is_province_manager:
             scopes.setdefault("province", viewer)
@@ -147,10 +142,10 @@ def refresh_pass(settings, cache=None, now=None) -> dict:
     now = now or dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     courses = progress.deployed_courses(settings)
-    books = progress.gradebook_paths(settings, courses)
-    cache.table(settings.platform_db, courses, books, now, stale_for=0)
+    books = progress.gradebook_urls(settings, courses)
+    cache.table(settings.platform_db_url, courses, books, now, stale_for=0)
     t_table = time.perf_counter() - t0
-    scopes = manager_scopes(settings.platform_db)
+    scopes = manager_scopes(settings.platform_db_url)
     for viewer in scopes:
         # recomputed at half the dashboards' max age, so a render never finds one expired
         dashboards.manager_first_screen(
@@ -186,8 +181,8 @@ def refresh_loop(every: float, load_settings=None, cache=None, stop=None, log=No
         try:
             settings = load_settings()
             courses = progress.deployed_courses(settings)
-            books = progress.gradebook_paths(settings, courses)
-            signature = source_signature(settings.platform_db, courses, books)
+            books = progress.gradebook_urls(settings, courses)
+            signature = source_signature(settings.platform_db_url, courses, books)
             aged = time.monotonic() - last_pass >= dashboards.SCREEN_MAX_AGE / 2
             if signature != last_signature or aged:
                 done = refresh_pass(settings, cache)

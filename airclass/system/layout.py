@@ -18,8 +18,9 @@ import shutil
 import tomllib
 from pathlib import Path
 
+from airclass.core import databases
 from airclass.core.catalog import Course
-from airclass.core.platform_db import PlatformDB
+from airclass.core.platform_db import migrate as migrate_platform_db
 from airclass.core.settings import Settings
 from airclass.system import accounts
 
@@ -78,6 +79,7 @@ def course_nbgrader_config(settings: Settings, course_id: str) -> str:
         "c = get_config()\n"
         f"c.CourseDirectory.root = {str(settings.course_root(course_id))!r}\n"
         f"c.CourseDirectory.course_id = {course_id!r}\n"
+        f"c.CourseDirectory.db_url = {settings.gradebook_url(course_id)!r}\n"
         f"c.Exchange.root = {str(settings.exchange_dir)!r}\n"
         "c.Exchange.path_includes_course = True\n"
         f"c.ExecutePreprocessor.timeout = {settings['nbgrader']['execute_timeout']}\n"
@@ -128,8 +130,8 @@ def prepare_data_dir(settings: Settings) -> None:
     _write_json(config_dir / "jupyter_server_config.json", USER_SERVER_CONFIG)
     _write_json(config_dir / "labconfig" / "page_config.json", USER_LAB_PAGE_CONFIG)
     _mkdir(settings.platform_db.parent, 0o770)
-    with PlatformDB(settings.platform_db):
-        pass  # create the schema now, so its files get their owners below
+    databases.ensure_schema(settings.hub_db_url)
+    migrate_platform_db(settings.platform_db_url)  # before fixing its files' owners below
     fix_platform_permissions(settings)
     protect_settings_file(settings)
 
@@ -168,6 +170,7 @@ def deploy_course(settings: Settings, course: Course) -> Path:
         accounts._run(["usermod", "--append", "--groups", group, DASH_USER])
 
     root = _mkdir(settings.course_root(course.id), 0o2770)
+    databases.ensure_schema(settings.gradebook_url(course.id))
     _sync(course.path / "source", root / "source")
     _sync(course.path / "lessons", root / "lessons")
     _sync(course.path / "data", root / "data")
