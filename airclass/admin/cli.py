@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from airclass.admin.backup import BackupError
 from airclass.core.catalog import CatalogError, discover, load_course
 from airclass.core.roster import RosterError
 from airclass.core.settings import SettingsError, load
@@ -14,6 +15,7 @@ from airclass.system.runtime import RuntimeSetupError
 from grader.grading import GradingError
 
 USER_ERRORS = (
+    BackupError,
     SettingsError,
     CatalogError,
     RosterError,
@@ -148,6 +150,30 @@ def cmd_report_progress(args) -> int:
     return 0
 
 
+def cmd_backup(args) -> int:
+    from airclass.admin.backup import backup
+
+    settings = load(args.settings)
+    summary = backup(settings, Path(args.dest))
+    print(
+        f"backed up {summary.files} files ({summary.databases} SQLite databases, "
+        f"{summary.bytes / 2**20:.1f} MiB) and {summary.homes} home folders → {args.dest}"
+    )
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from airclass.admin.backup import restore
+
+    settings = load(args.settings)
+    summary = restore(settings, Path(args.src), force=args.force)
+    print(
+        f"restored {summary.files} files ({summary.databases} SQLite databases) and "
+        f"{summary.homes} home folders into {settings.data_dir}; start the hub with `airclass hub`"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="airclass", description="空中课堂 — air classroom")
     parser.add_argument(
@@ -193,6 +219,14 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("course")
     grade.add_argument("assignment")
     grade.set_defaults(func=cmd_grade)
+
+    bak = sub.add_parser("backup", help="consistent copy of the whole platform (safe while the hub runs)")
+    bak.add_argument("dest", help="a new folder for the backup")
+    bak.set_defaults(func=cmd_backup)
+    res = sub.add_parser("restore", help="put a backup back (the hub must be stopped)")
+    res.add_argument("src", help="a folder written by `airclass backup`")
+    res.add_argument("--force", action="store_true", help="overwrite a data directory that holds a platform")
+    res.set_defaults(func=cmd_restore)
 
     report = sub.add_parser("report", help="reports").add_subparsers(dest="sub", required=True)
     prog = report.add_parser("progress", help="export the progress table (xlsx or csv)")

@@ -14,11 +14,14 @@ Columns (Chinese or English header, any order; extra columns are ignored):
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import openpyxl
 
 from airclass.core.cities import CITY_CODES, normalize_city
 from airclass.system.accounts import USERNAME
@@ -73,38 +76,102 @@ class RosterReport:
         return out
 
 
-def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+# Excel in China saves "CSV" as GBK (code page 936); GB18030 is its superset. UTF-8 may
+# carry a BOM. Anything decoding under none of these is refused rather than guessed at.
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+MAX_LISTED_PROBLEMS = 200  # a shifted column in a 5,000-row file must not print 5,000 lines
+
+
+def _decode_csv(path: Path) -> str:
+    data = path.read_bytes()
+    for encoding in CSV_ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break  # UTF-16 or a binary file that happens to decode
+        return text
+    raise RosterError(
+        f"{path}: not a text CSV in UTF-8 or GBK/GB18030 (is it a renamed Excel or UTF-16 file?); "
+        "in Excel use 另存为 → 'CSV UTF-8 (逗号分隔)' or save as .xlsx"
+    )
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    text = _decode_csv(path)
+    try:
+        return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as exc:
+        raise RosterError(f"{path}: not a readable CSV file ({exc}); save it again from Excel") from None
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a phone number typed into a number cell
+    return str(value)
+
+
+def _read_xlsx(path: Path) -> list[list[str]]:
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile, KeyError, XML and its own errors alike
+        raise RosterError(
+            f"{path}: not an Excel workbook ({type(exc).__name__}); open it in Excel and "
+            "save it again as 'Excel 工作簿 (*.xlsx)' or as CSV"
+        ) from None
+    try:
+        if not book.worksheets:
+            raise RosterError(f"{path}: the workbook has no worksheet")
+        sheet = book.worksheets[0]
+        return [[_cell_text(v) for v in r] for r in sheet.iter_rows(values_only=True)]
+    except RosterError:
+        raise
+    except Exception as exc:
+        raise RosterError(
+            f"{path}: the workbook is damaged ({type(exc).__name__}); save it again from Excel"
+        ) from None
+    finally:
+        book.close()
+
+
+def _read_rows(path: Path) -> list[tuple[int, list[str]]]:
+    """Rows with their 1-based row numbers in the file, blank rows dropped; header first."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            rows = [list(r) for r in csv.reader(fh)]
+        rows = _read_csv(path)
     elif suffix == ".xlsx":
-        import openpyxl
-
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        rows = [["" if v is None else str(v) for v in r] for r in sheet.iter_rows(values_only=True)]
-        book.close()
+        rows = _read_xlsx(path)
     else:
-        raise RosterError(f"{path}: unsupported file type '{suffix}'; use .csv or .xlsx")
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
-    if not rows:
+        raise RosterError(
+            f"{path}: unsupported file type '{suffix}'; use .csv or .xlsx "
+            "(an old .xls must be saved again as .xlsx)"
+        )
+    numbered = [(n, r) for n, r in enumerate(rows, start=1) if any(cell.strip() for cell in r)]
+    if not numbered:
         raise RosterError(f"{path}: the file is empty; the first row must be the header")
-    return rows[0], rows[1:]
+    return numbered
 
 
-def _map_header(path: Path, header: list[str]) -> dict[str, int]:
+def _map_header(path: Path, row_number: int, header: list[str]) -> dict[str, int]:
     index: dict[str, int] = {}
     lowered = [h.strip().lower() for h in header]
+    where = f"{path}: row {row_number} (header)"
     for key, names in COLUMNS.items():
-        for name in names:
-            if name.lower() in lowered:
-                index[key] = lowered.index(name.lower())
-                break
+        found = [i for i, h in enumerate(lowered) if h in {n.lower() for n in names}]
+        if len(found) > 1:
+            raise RosterError(
+                f"{where}: column {COLUMNS[key][0]} appears {len(found)} times "
+                f"(columns {', '.join(str(i + 1) for i in found)}); keep one"
+            )
+        if found:
+            index[key] = found[0]
     missing = [COLUMNS[k][0] for k in REQUIRED if k not in index]
     if missing:
         raise RosterError(
-            f"{path}: row 1 (header): missing column(s) {', '.join(missing)}; "
+            f"{where}: missing column(s) {', '.join(missing)}; "
             f"expected {', '.join(COLUMNS[k][0] for k in COLUMNS)}"
         )
     return index
@@ -115,13 +182,22 @@ def parse_roster(path: str | Path, known_courses: set[str]) -> RosterReport:
     path = Path(path)
     if not path.is_file():
         raise RosterError(f"{path}: file not found")
-    header, rows = _read_rows(path)
-    index = _map_header(path, header)
+    (header_number, header), *rows = _read_rows(path)
+    index = _map_header(path, header_number, header)
+    width = len(header)
+    needed = max(index[k] for k in REQUIRED) + 1  # Excel may drop trailing empty optional cells
     problems: list[str] = []
     people: list[dict] = []
     seen: dict[str, int] = {}
 
-    for n, row in enumerate(rows, start=2):
+    for n, row in rows:
+        if len(row) < needed or any(c.strip() for c in row[width:]):
+            # A stray or missing separator shifts every later cell into the wrong column.
+            problems.append(
+                f"{path}: row {n}: {len(row)} cells but the header has {width}; "
+                "a separator is missing or extra (check for commas inside names)"
+            )
+            continue
 
         def cell(key: str, row: list[str] = row) -> str:
             i = index.get(key)
@@ -191,6 +267,9 @@ def parse_roster(path: str | Path, known_courses: set[str]) -> RosterReport:
 
     if not rows:
         problems.append(f"{path}: no data rows below the header")
+    if len(problems) > MAX_LISTED_PROBLEMS:
+        hidden = len(problems) - MAX_LISTED_PROBLEMS
+        problems = [*problems[:MAX_LISTED_PROBLEMS], f"{path}: … and {hidden} more problems"]
     if problems:
         raise RosterError("\n".join(problems))
     return RosterReport(people)
