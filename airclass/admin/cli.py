@@ -30,7 +30,7 @@ USER_ERRORS = (
 def cmd_demo(args) -> int:
     from airclass.admin.demo import run_demo
 
-    return run_demo(args.port, Path(args.data_dir), args.password)
+    return run_demo(args.port, Path(args.data_dir), args.password, args.db_url)
 
 
 def cmd_hub(args) -> int:
@@ -186,6 +186,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--data-dir", default="/srv/airclass-demo")
     demo.add_argument("--password", default="airclass-demo")
+    demo.add_argument(
+        "--db-url",
+        default="",
+        help="PostgreSQL database (postgresql://user:password@host/db) for the hub, the platform "
+        "and the gradebooks; default: SQLite files in the data dir",
+    )
     demo.set_defaults(func=cmd_demo)
 
     hub = sub.add_parser("hub", help="serve the hub in the foreground")

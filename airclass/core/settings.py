@@ -70,6 +70,21 @@ DEFAULTS: dict[str, Any] = {
     # Empty: SQLite files in the data dir. "postgresql://user:password@host:5432/db": the hub,
     # the platform and every course gradebook in schemas of that database (core.databases).
     "database": {"url": ""},
+    # Zero to JupyterHub deployment (`airclass k8s values`); unused by the one-machine hub.
+    "kubernetes": {
+        "namespace": "airclass",
+        "hub_image": "airclass/hub:0.1.0",
+        "cadre_image": "airclass/cadre:0.1.0",
+        "shared_volume": "airclass-shared",  # ReadWriteMany claim: exchange, courses, public
+        "storage_class": "",
+        "home_size": "1Gi",
+        "cpu_guarantee": 0.05,
+        "cpu_limit": 1.0,
+        "mem_guarantee": "256M",
+        "mem_limit": "1G",
+        "grading_workers": 2,
+        "host": "",
+    },
 }
 
 _SLUG = "^[a-z][a-z0-9-]{1,30}$"
@@ -171,6 +186,24 @@ SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": False,
             "properties": {"url": {"type": "string", "pattern": "^$|^(sqlite|postgresql)(\\+[a-z0-9]+)?://"}},
+        },
+        "kubernetes": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "namespace": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},
+                "hub_image": {"type": "string", "pattern": "^[^:@\\s]+(:[\\w][\\w.-]*)?$"},
+                "cadre_image": {"type": "string", "pattern": "^[^:@\\s]+(:[\\w][\\w.-]*)?$"},
+                "shared_volume": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},
+                "storage_class": {"type": "string"},
+                "home_size": {"type": "string", "pattern": "^[0-9]+(Ki|Mi|Gi|Ti)$"},
+                "cpu_guarantee": {"type": "number", "exclusiveMinimum": 0},
+                "cpu_limit": {"type": "number", "exclusiveMinimum": 0},
+                "mem_guarantee": {"type": "string", "pattern": "^[0-9]+[KMGT]$"},
+                "mem_limit": {"type": "string", "pattern": "^[0-9]+[KMGT]$"},
+                "grading_workers": {"type": "integer", "minimum": 0},
+                "host": {"type": "string"},
+            },
         },
     },
 }

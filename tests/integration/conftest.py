@@ -30,6 +30,7 @@ from airclass.core.settings import Settings, load
 from airclass.system import accounts, launcher, runtime
 from airclass.system import layout as deploy
 from grader import grading
+from tests import pgtest
 from tests.integration.hubclient import HubUser
 
 REPO = Path(__file__).resolve().parents[2]
@@ -111,12 +112,18 @@ def classroom():
     os.chmod(data_dir, 0o755)
     port = free_port_base()
     settings_file = data_dir / "airclass.toml"
+    # AIRCLASS_TEST_DATABASE=postgresql (scripts/test.sh's second run): hub DB, platform DB
+    # and gradebooks in a fresh PostgreSQL database instead of SQLite files.
+    database_url = ""
+    if os.environ.get("AIRCLASS_TEST_DATABASE", "sqlite") == "postgresql":
+        database_url = pgtest.create_database("airclass_it")
     runtime_prefix = os.environ.get("AIRCLASS_RUNTIME_PREFIX", "/opt/airclass/env")
     settings_file.write_text(
         f'data_dir = "{data_dir}"\nruntime_prefix = "{runtime_prefix}"\n'
         f"[hub]\nport = {port}\nhub_port = {port + 1}\n"
         f"service_port_base = {port + 10}\n[auth.native]\nallowed_failed_logins = 3\n"
-        "seconds_before_next_try = 600\n[culler]\nenabled = true\ntimeout = 3600\n",
+        "seconds_before_next_try = 600\n[culler]\nenabled = true\ntimeout = 3600\n"
+        f'[database]\nurl = "{database_url}"\n',
         encoding="utf-8",
     )
     settings = load(settings_file)
@@ -147,6 +154,8 @@ def classroom():
             print(f"kept {data_dir}")
         else:
             shutil.rmtree(data_dir, ignore_errors=True)
+            if database_url:
+                pgtest.drop_database(database_url)
         lock.close()
 
 

@@ -3,6 +3,7 @@
 import subprocess
 
 import pytest
+from sqlalchemy.engine import make_url
 
 pytestmark = pytest.mark.integration
 
@@ -40,14 +41,21 @@ def test_cadre_account_cannot_read_private_files(classroom, login):
     # Both cadres must have unix accounts: they are created on first spawn.
     for name in ("it-cadre1", "it-cadre2"):
         login(name).start_server()
-    course = classroom.settings.course_root("itbasics")
+    settings = classroom.settings
+    course = settings.course_root("itbasics")
     private = [
         course / "source" / "hw1" / "dues.ipynb",  # solutions and hidden tests
-        course / "gradebook.db",
         "/home/it-cadre1",  # another cadre's home
-        classroom.settings.source,  # may hold the SSO client secret
-        classroom.settings.platform_db,  # roster with phone numbers
+        settings.source,  # may hold the SSO client secret and the database password
     ]
+    if settings.database_url:
+        private.append(course / "nbgrader_config.py")  # the gradebook's URL, with its password
+        # and the database itself admits no one without that password
+        url = make_url(settings.database_url)
+        probe = as_user("it-cadre2", "psql", "-w", "-h", url.host, "-p", str(url.port), "-d", url.database)
+        assert probe.returncode != 0 and "password" in probe.stderr, probe.stderr
+    else:
+        private += [course / "gradebook.db", settings.platform_db]  # grades; roster with phones
     for path in private:
         probe = as_user("it-cadre2", "ls" if str(path).startswith("/home") else "cat", str(path))
         assert probe.returncode != 0 and "Permission denied" in probe.stderr, f"cadre read {path}"
