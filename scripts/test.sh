@@ -37,6 +37,8 @@ ensure_runtime(Path(sys.argv[1]), Path(sys.argv[2]), extras="test")
 PY
 
 "$PREFIX/bin/ruff" check airclass grader hub_config tests
+# The layering contract in pyproject.toml (import-linter): lower layers never import higher ones.
+(cd "$PWD" && PYTHONPATH="$PWD" "$PREFIX/bin/lint-imports")
 if [ $# -gt 0 ]; then
   # One run on the database AIRCLASS_TEST_DATABASE names (sqlite unless set).
   exec "$PREFIX/bin/python" -m pytest "$@"

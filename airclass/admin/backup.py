@@ -32,6 +32,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from airclass.core import names
 from airclass.core.settings import Settings
 from airclass.hub import hubclient
 from airclass.system import accounts, layout
@@ -240,9 +241,9 @@ def _ensure_accounts(settings: Settings, manifest: dict) -> None:
     parts = [Path(e["path"]).parts for e in manifest["entries"]]
     courses = {p[2] for p in parts if p[:2] == ("data", "courses") and len(p) > 2}
     for course in sorted(courses):
-        group = accounts.course_group(course)
+        group = names.course_group(course)
         accounts.ensure_group(group)
-        accounts.ensure_user(accounts.grader_account(course), platform_group, (group,))
+        accounts.ensure_user(names.grader_account(course), platform_group, (group,))
     for name in sorted(
         {Path(e["path"]).parts[1] for e in manifest["entries"] if e["path"].startswith("homes/")}
     ):

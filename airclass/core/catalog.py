@@ -147,8 +147,13 @@ def _parse_due(value: object, where: str, problems: list[str]) -> dt.datetime | 
     return None
 
 
-def load_course(course_dir: Path) -> Course:
-    """Read and validate one course directory."""
+def load_course(course_dir: Path, check_notebooks: bool = True) -> Course:
+    """Read and validate one course directory — the one reader of course.toml.
+
+    `check_notebooks=False` reads course.toml alone (its fields still validated), for
+    copies that hold no notebooks to check: the public catalog cadres read, a cadre's
+    lesson folder, a course root the reader may not open.
+    """
     course_dir = Path(course_dir)
     toml_path = course_dir / "course.toml"
     try:
@@ -163,7 +168,7 @@ def load_course(course_dir: Path) -> Course:
     course_id = _need(meta, "id", str, where, problems)
     if course_id is not None and not COURSE_ID.match(course_id):
         problems.append(f"{where}: id '{course_id}' must be an ASCII slug like 'labor-law'")
-    if course_id is not None and course_id != course_dir.name:
+    if check_notebooks and course_id is not None and course_id != course_dir.name:
         problems.append(f"{where}: id '{course_id}' differs from its folder '{course_dir.name}'")
     title = _need(meta, "title", str, where, problems)
     description = _need(meta, "description", str, where, problems)
@@ -181,7 +186,7 @@ def load_course(course_dir: Path) -> Course:
         video_fallback = _optional_text(raw, "video_fallback", "", lw, problems)
         if notebook and not (course_dir / notebook).resolve().is_relative_to(course_dir.resolve()):
             problems.append(f"{lw}: notebook '{notebook}' must lie inside the course folder")
-        elif notebook:
+        elif notebook and check_notebooks:
             nb_path = course_dir / notebook
             if not nb_path.is_file():
                 problems.append(f"{lw}: notebook '{notebook}' not found under {course_dir}")
@@ -205,7 +210,7 @@ def load_course(course_dir: Path) -> Course:
             problems.append(f"{aw}: id '{aid}' must be lowercase ASCII (a-z, 0-9, - or _)")
         if points is not None and pass_mark is not None and not 0 <= pass_mark <= points:
             problems.append(f"{aw}: pass_mark {pass_mark} must lie between 0 and points {points}")
-        if aid:
+        if aid and check_notebooks:
             src = course_dir / "source" / aid
             notebooks = sorted(src.glob("*.ipynb"))
             if not notebooks:

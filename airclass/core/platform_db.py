@@ -236,14 +236,3 @@ def lookup_person(target: str | os.PathLike[str], user_id: str) -> dict | None:
             .order_by(enrollments.c.course_id)
         ).scalars()
         return {**row, "courses": list(courses)}
-
-
-def managers(target: str | os.PathLike[str]) -> list[dict]:
-    """Managers on the roster (user_id, city, level), by id, read-only."""
-    query = (
-        sa.select(people.c.user_id, people.c.city, people.c.level)
-        .where(people.c.role == "manager")
-        .order_by(people.c.user_id)
-    )
-    with databases.engine(target, read_only=True).connect() as conn:
-        return [dict(r) for r in conn.execute(query).mappings()]

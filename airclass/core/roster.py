@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
 
 from airclass.core.cities import CITY_CODES, normalize_city
-from airclass.system.accounts import USERNAME
+from airclass.core.names import USERNAME
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "user_id": ("学员编号", "编号", "user_id", "id", "cadre_id"),
@@ -273,62 +271,3 @@ def parse_roster(path: str | Path, known_courses: set[str]) -> RosterReport:
     if problems:
         raise RosterError("\n".join(problems))
     return RosterReport(people)
-
-
-def _write_passwords(path: Path, people: list[dict], passwords: dict[str, str]) -> None:
-    """Initial passwords of the accounts that got one now; readable by its owner only."""
-    with open(
-        os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8-sig", newline=""
-    ) as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["学员编号", "姓名", "城市", "初始密码"])
-        for person in people:
-            if person["user_id"] in passwords:
-                writer.writerow(
-                    [person["user_id"], person["name"], person["city"], passwords[person["user_id"]]]
-                )
-
-
-def import_roster(
-    settings,
-    path: str | Path,
-    *,
-    dry_run: bool = False,
-    initial_password: str | None = None,
-    passwords_out: str | Path | None = None,
-) -> RosterReport:
-    """Validate `path`, then store it: platform DB, hub credentials, course gradebooks.
-
-    Nothing is written unless every row is valid. Roster users without a password get
-    `initial_password` (the demo), or with `passwords_out` a random one each, written to
-    that CSV (mode 0600) for the admin to hand out. Without either they set their own on
-    the sign-up page — only advisable where ids are not guessable by others.
-    """
-    from airclass.core.platform_db import PlatformDB
-    from airclass.hub import hubclient as hubsync
-    from airclass.hub.credentials import ensure_credentials
-    from airclass.system import layout as deploy
-    from grader.grading import sync_students
-
-    deployed = set(deploy.deployed_course_ids(settings))
-    report = parse_roster(path, deployed)
-    if dry_run:
-        return report
-    with PlatformDB(settings.platform_db_url) as db:
-        db.upsert_people(report.people)
-    deploy.fix_platform_permissions(settings)
-    names = [p["user_id"] for p in report.people]
-    if passwords_out:
-        passwords = {n: secrets.token_urlsafe(9) for n in names}
-    else:
-        passwords = {n: initial_password for n in names} if initial_password else {}
-    settings.hub_dir.mkdir(parents=True, exist_ok=True)
-    created = ensure_credentials(settings.hub_db_url, passwords, names)
-    if passwords_out:
-        _write_passwords(Path(passwords_out), report.people, {n: passwords[n] for n in created})
-    for course in sorted(deployed):
-        cadres = [p for p in report.people if p["role"] == "cadre" and course in p["courses"]]
-        sync_students(settings, course, cadres)
-    if hubsync.hub_is_running(settings):
-        report.hub_changes = hubsync.sync_roster(settings, report.people, sorted(deployed))
-    return report

@@ -34,7 +34,7 @@ them side by side, and several sizes print each build time as a multiple of the 
      - a render before the refresher ran: the previous first screen is served (stale
        while revalidate, `airclass.dashboards.pages.STALE_FOR`); checked to write nothing to the
        cache;
-     - one refresher pass (`airclass.services.dashboard_server.refresh_pass`, in this process, as the
+     - one refresher pass (`airclass.services.dashboard_refresher.refresh_pass`, in this process, as the
        hub-managed refresher service would run it), timed apart;
      - a render after that pass (a cache hit).
    Ratios vs the trivial notebook are printed side by side for all cases. The server is
@@ -508,7 +508,7 @@ def bench_voila(root: Path, port: int, repeat: int) -> dict:
 
         # after a data change: before / after one refresher pass
         from airclass.progress.cache import ProgressCache
-        from airclass.services import dashboard_server
+        from airclass.services import dashboard_refresher
 
         cache_dir = served / "cache" / "airclass"
         settings = load_settings(root / "airclass.toml")
@@ -522,7 +522,7 @@ def bench_voila(root: Path, port: int, repeat: int) -> dict:
             stale_t.append(s)
             stale_wrote += cache_files(cache_dir) != before
             t = time.perf_counter()
-            dashboard_server.refresh_pass(settings, ProgressCache(cache_dir))
+            dashboard_refresher.refresh_pass(settings, ProgressCache(cache_dir))
             pass_t.append(time.perf_counter() - t)
             s, body = render_manager()
             refreshed_t.append(s)

@@ -20,10 +20,11 @@ import openpyxl
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from airclass.admin.roster_import import import_roster
 from airclass.core.catalog import CatalogError, course_toml, load_course
 from airclass.core.cities import CITY_CODES
 from airclass.core.platform_db import PlatformDB
-from airclass.core.roster import RESERVED, ROLES, RosterError, import_roster, parse_roster
+from airclass.core.roster import RESERVED, ROLES, RosterError, parse_roster
 from airclass.core.settings import Settings, validate
 from airclass.system.accounts import USERNAME
 from tests.paths import FIXTURE_COURSES

@@ -99,7 +99,6 @@ def test_roster_and_lessons_readable_read_only(target):
         db.upsert_people(PEOPLE)
     assert platform.lookup_person(target, "t1")["courses"] == ["labor-law"]
     assert platform.lookup_person(target, "nobody") is None
-    assert platform.managers(target) == []
 
 
 # The schema as it was before versioning (kept here as data: what older data dirs hold).
