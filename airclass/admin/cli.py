@@ -14,6 +14,7 @@ from airclass.core.catalog import CatalogError, discover, load_course
 from airclass.core.roster import RosterError
 from airclass.core.settings import SettingsError, load
 from airclass.dashboards.report import export_progress
+from airclass.hub import k8s
 from airclass.services.dashboard_refresher import warm_cache
 from airclass.system import launcher, layout
 from airclass.system.accounts import AccountError
@@ -169,6 +170,30 @@ def cmd_restore(args) -> int:
     return 0
 
 
+def _k8s_course_ids(settings, catalog: str) -> list[str]:
+    """The deployed courses if this machine has a data dir, else the catalog's."""
+    deployed = layout.deployed_course_ids(settings)
+    return deployed or [c.id for c in discover(Path(catalog))]
+
+
+def cmd_k8s_values(args) -> int:
+    settings = load(args.settings)
+    sys.stdout.write(k8s.to_yaml([k8s.helm_values(settings, _k8s_course_ids(settings, args.courses))]))
+    return 0
+
+
+def cmd_k8s_manifests(args) -> int:
+    settings = load(args.settings)
+    sys.stdout.write(k8s.to_yaml(k8s.platform_manifests(settings, _k8s_course_ids(settings, args.courses))))
+    return 0
+
+
+def cmd_k8s_grading_job(args) -> int:
+    settings = load(args.settings)
+    sys.stdout.write(k8s.to_yaml([k8s.grading_job(settings, args.course, args.assignment)]))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="airclass", description="空中课堂 — air classroom")
     parser.add_argument(
@@ -233,6 +258,26 @@ def build_parser() -> argparse.ArgumentParser:
     res.add_argument("src", help="a folder written by `airclass backup`")
     res.add_argument("--force", action="store_true", help="overwrite a data directory that holds a platform")
     res.set_defaults(func=cmd_restore)
+
+    kube = sub.add_parser("k8s", help="Kubernetes (Zero to JupyterHub) configuration from the settings")
+    kube = kube.add_subparsers(dest="sub", required=True)
+    for name, func, text in (
+        ("values", cmd_k8s_values, "Helm values for the jupyterhub chart (> values.yaml)"),
+        (
+            "manifests",
+            cmd_k8s_manifests,
+            "Deployments and Services the chart does not make (| kubectl apply -f -)",
+        ),
+    ):
+        cmd = kube.add_parser(name, help=text)
+        cmd.add_argument(
+            "--courses", default="courses", help="catalog folder when no data dir (default ./courses)"
+        )
+        cmd.set_defaults(func=func)
+    job = kube.add_parser("grading-job", help="a Job that grades one assignment (| kubectl apply -f -)")
+    job.add_argument("course")
+    job.add_argument("assignment")
+    job.set_defaults(func=cmd_k8s_grading_job)
 
     report = sub.add_parser("report", help="reports").add_subparsers(dest="sub", required=True)
     prog = report.add_parser("progress", help="export the progress table (xlsx or csv)")

@@ -86,7 +86,6 @@ DEFAULTS: dict[str, Any] = {
         "cpu_limit": 1.0,
         "mem_guarantee": "256M",
         "mem_limit": "1G",
-        "grading_workers": 2,
         "host": "",
     },
 }
@@ -196,8 +195,8 @@ SCHEMA: dict[str, Any] = {
             "additionalProperties": False,
             "properties": {
                 "namespace": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},
-                "hub_image": {"type": "string", "pattern": "^[^:@\\s]+(:[\\w][\\w.-]*)?$"},
-                "cadre_image": {"type": "string", "pattern": "^[^:@\\s]+(:[\\w][\\w.-]*)?$"},
+                "hub_image": {"type": "string", "pattern": "^\\S+$"},
+                "cadre_image": {"type": "string", "pattern": "^\\S+$"},
                 "shared_volume": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},
                 "storage_class": {"type": "string"},
                 "home_size": {"type": "string", "pattern": "^[0-9]+(Ki|Mi|Gi|Ti)$"},
@@ -205,7 +204,6 @@ SCHEMA: dict[str, Any] = {
                 "cpu_limit": {"type": "number", "exclusiveMinimum": 0},
                 "mem_guarantee": {"type": "string", "pattern": "^[0-9]+[KMGT]$"},
                 "mem_limit": {"type": "string", "pattern": "^[0-9]+[KMGT]$"},
-                "grading_workers": {"type": "integer", "minimum": 0},
                 "host": {"type": "string"},
             },
         },

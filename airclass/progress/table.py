@@ -33,11 +33,12 @@ The figures built on the table are in `airclass.progress.analytics`, its on-disk
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import importlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
-import nbgrader.api as nb
 import pandas as pd
 import sqlalchemy as sa
 
@@ -87,6 +88,14 @@ _EPOCH = pd.Timestamp("1970-01-01")
 # tables (airclass.core.platform_db) and nbgrader's (nbgrader.api) — handed to
 # pandas.read_sql, so it runs unchanged on SQLite and PostgreSQL and follows nbgrader's
 # schema and scoring rules instead of restating them.
+
+
+@functools.cache
+def nbgrader_models():
+    """nbgrader's SQLAlchemy models (`nbgrader.api`), loaded on first use: importing the
+    nbgrader package costs about a second (it loads nbconvert and its server extensions),
+    which a dashboard render from a warm cache — it never reads a gradebook — must not pay."""
+    return importlib.import_module("nbgrader.api")
 
 
 def _read(target: str | Path, query) -> pd.DataFrame:
@@ -143,6 +152,7 @@ def submissions_query(user_id: str | None = None) -> sa.Select:
     The sums are grouped once over all grades rather than taken through those two
     per-row correlated subqueries, which is the same rule at a fraction of the cost for
     a whole province."""
+    nb = nbgrader_models()
     per_submission = (
         sa.select(
             nb.SubmittedNotebook.assignment_id.label("submission_id"),
@@ -176,7 +186,7 @@ def has_gradebook(gradebook: str | Path) -> bool:
     if not databases.exists(gradebook):
         return False
     with databases.engine(gradebook, read_only=True).connect() as conn:
-        return sa.inspect(conn).has_table(nb.SubmittedAssignment.__tablename__)
+        return sa.inspect(conn).has_table(nbgrader_models().SubmittedAssignment.__tablename__)
 
 
 def read_submissions(gradebook: str | Path, user_id: str | None = None) -> pd.DataFrame:

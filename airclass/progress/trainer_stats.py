@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nbgrader.api as nb
 import pandas as pd
 import sqlalchemy as sa
 
-from airclass.progress.table import _read, _utc, has_gradebook
+from airclass.progress.table import _read, _utc, has_gradebook, nbgrader_models
 
 
 def grading_queue_query() -> sa.Select:
     """Submitted notebooks with cells whose `Grade.needs_manual_grade` is still set."""
+    nb = nbgrader_models()
     sa_, sn = nb.SubmittedAssignment, nb.SubmittedNotebook
     return (
         sa.select(
@@ -34,6 +34,7 @@ def grading_queue_query() -> sa.Select:
 
 def question_stats_query() -> sa.Select:
     """Per graded cell: how many grades are final and their mean `Grade.score`."""
+    nb = nbgrader_models()
     cell, grade_cells, task_cells = nb.BaseCell.__table__, nb.GradeCell.__table__, nb.TaskCell.__table__
     max_score = sa.func.coalesce(grade_cells.c.max_score, task_cells.c.max_score, 0.0)
     return (
