@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from airclass.admin.backup import BackupError
+from airclass.admin.backup import BackupError, backup, restore
 from airclass.admin.demo import run_demo
 from airclass.admin.roster_import import import_roster
 from airclass.admin.setup import setup
@@ -147,8 +147,6 @@ def cmd_report_progress(args) -> int:
 
 
 def cmd_backup(args) -> int:
-    from airclass.admin.backup import backup
-
     settings = load(args.settings)
     summary = backup(settings, Path(args.dest))
     print(
@@ -159,8 +157,6 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    from airclass.admin.backup import restore
-
     settings = load(args.settings)
     summary = restore(settings, Path(args.src), force=args.force)
     print(
