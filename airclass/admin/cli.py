@@ -174,12 +174,14 @@ def _k8s_course_ids(settings, catalog: str) -> list[str]:
 
 def cmd_k8s_values(args) -> int:
     settings = load(args.settings)
+    k8s.check(settings)
     sys.stdout.write(k8s.to_yaml([k8s.helm_values(settings, _k8s_course_ids(settings, args.courses))]))
     return 0
 
 
 def cmd_k8s_manifests(args) -> int:
     settings = load(args.settings)
+    k8s.check(settings)
     sys.stdout.write(k8s.to_yaml(k8s.platform_manifests(settings, _k8s_course_ids(settings, args.courses))))
     return 0
 

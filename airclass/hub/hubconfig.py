@@ -169,7 +169,9 @@ def update_groups_and_roles(c: Config, roster: list[dict], course_ids: list[str]
     c.JupyterHub.load_roles = roles
 
 
-def update_services(c: Config, settings: Settings, course_ids: list[str]) -> None:
+def platform_services(settings: Settings, course_ids: list[str]) -> list[dict]:
+    """The platform's own services (API, dashboards, formgraders, refresher) as the local hub
+    starts them; on Kubernetes each becomes a Deployment (airclass.hub.k8s)."""
     singleuser = settings.runtime_bin("jupyterhub-singleuser")
     services: list[dict] = [
         {
@@ -229,6 +231,11 @@ def update_services(c: Config, settings: Settings, course_ids: list[str]) -> Non
             "environment": child_env(settings),
         }
     )
+    return services
+
+
+def update_services(c: Config, settings: Settings, course_ids: list[str]) -> None:
+    services = platform_services(settings, course_ids)
     # No process: only a token, for `airclass roster import` to update a running hub.
     services.append({"name": names.ADMIN_SERVICE, "api_token": admin_token(settings)})
     culler = settings["culler"]

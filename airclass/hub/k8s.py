@@ -53,6 +53,7 @@ from airclass.core import names
 from airclass.core.platform_db import PlatformDB
 from airclass.core.settings import Settings, current
 from airclass.hub import hubconfig
+from airclass.hub.spawner import LESSONS_FOLDER
 from airclass.system import layout
 
 CHART = "jupyterhub"  # https://hub.jupyter.org/helm-chart/, version 4.x (JupyterHub 5)
@@ -146,6 +147,17 @@ def cadre_mounts(settings: Settings) -> list[dict]:
 # --- KubeSpawner ----------------------------------------------------------------------------
 
 
+IMAGE_LESSONS = "/opt/airclass/lessons"  # baked into the cadre image (Dockerfile.cadre)
+
+
+def lessons_hook() -> dict:
+    """Copy lessons missing from the home (never overwriting a cadre's edits), as the local
+    spawner does before each start."""
+    target = f"/home/jovyan/{LESSONS_FOLDER}"
+    script = f'mkdir -p "{target}" && cp -rn {IMAGE_LESSONS}/. "{target}/"'
+    return {"postStart": {"exec": {"command": ["sh", "-c", script]}}}
+
+
 def kubespawner_traits(settings: Settings) -> dict[str, Any]:
     """KubeSpawner's traits for cadres' servers (the chart's `singleuser` values say the same)."""
     k8s, spawner = settings["kubernetes"], settings["spawner"]
@@ -173,6 +185,7 @@ def kubespawner_traits(settings: Settings) -> dict[str, Any]:
             "AIRCLASS_PUBLIC_DIR": str(settings.public_dir),
             "LANG": "C.UTF-8",
         },
+        "lifecycle_hooks": lessons_hook(),
         "automount_service_account_token": False,
         "allow_privilege_escalation": False,
         "profile_list": [
@@ -210,12 +223,10 @@ def hub_services(settings: Settings, course_ids: list[str]) -> list[dict]:
     """The hub's services on Kubernetes: the local hub's, each served by its own Deployment
     (so registered by URL, not started by the hub). The refresher talks to no one and the
     idle culler is the chart's own, so neither is registered."""
-    local = Config()
-    hubconfig.update_services(local, settings, course_ids)
     services = []
-    for entry in local.JupyterHub.services:
+    for entry in hubconfig.platform_services(settings, course_ids):
         name = entry["name"]
-        if name in (names.DASHBOARD_REFRESH_SERVICE, "idle-culler"):
+        if name == names.DASHBOARD_REFRESH_SERVICE:
             continue
         service = {"name": name}
         if "url" in entry:
@@ -224,6 +235,8 @@ def hub_services(settings: Settings, course_ids: list[str]) -> list[dict]:
             if key in entry:
                 service[key] = entry[key]
         services.append(service)
+    # token only (the chart generates it): `roster import` updates the running hub with it
+    services.append({"name": names.ADMIN_SERVICE})
     return services
 
 
@@ -305,6 +318,7 @@ def helm_values(settings: Settings, course_ids: list[str]) -> dict:
                 "extraVolumes": [shared_volume(settings)],
                 "extraVolumeMounts": cadre_mounts(settings),
             },
+            "lifecycleHooks": copy.deepcopy(traits["lifecycle_hooks"]),
             "networkPolicy": {"enabled": True},
         },
         "cull": {"enabled": culler["enabled"], "timeout": culler["timeout"], "every": culler["every"]},
@@ -432,8 +446,6 @@ def platform_manifests(settings: Settings, course_ids: list[str]) -> list[dict]:
     workers, and the shared volume's claim — from the commands the local hub runs."""
     check(settings)
     k8s = settings["kubernetes"]
-    local = Config()
-    hubconfig.update_services(local, settings, course_ids)
     out: list[dict] = [
         {
             "apiVersion": "v1",
@@ -446,10 +458,8 @@ def platform_manifests(settings: Settings, course_ids: list[str]) -> list[dict]:
             },
         }
     ]
-    for entry in local.JupyterHub.services:
+    for entry in hubconfig.platform_services(settings, course_ids):
         name = entry["name"]
-        if "command" not in entry or name == "idle-culler":
-            continue
         mounts, uid = _service_mounts(settings, name, course_ids)
         env = (
             _service_env(name)
