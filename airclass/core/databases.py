@@ -1,37 +1,27 @@
-"""Where each database lives, derived from one setting (`[database] url`), and how to open it.
-
-With `[database] url` empty everything is SQLite on local disk, as before:
-
-    hub          <data_dir>/hub/jupyterhub.sqlite
-    platform     <data_dir>/platform/platform.sqlite
-    gradebook    <data_dir>/courses/<course>/gradebook.db       (nbgrader's own file)
-
-With ``url = "postgresql://user:password@host:5432/airclass"`` every one of them is a
-schema of that one database, chosen through libpq's ``options=-csearch_path=…`` so that
-JupyterHub, alembic and nbgrader's `Gradebook` — which all create unqualified tables —
-work unchanged:
-
-    hub          schema "hub"
-    platform     schema "platform"
-    gradebook    schema "gradebook_<course id with - as _>"
-
-A schema per course (not a database per course) keeps one connection target, lets one
-`pg_dump` back the whole platform up, and needs no CREATEDB right.
-"""
+"""Opening the databases `airclass.core.dburls` names (SQLAlchemy engines), and what needs a
+connection: creating a PostgreSQL schema, telling whether a database exists, noticing changes."""
 
 from __future__ import annotations
 
 import os
-import re
 import threading
-from pathlib import Path
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 
-HUB_SCHEMA = "hub"
-PLATFORM_SCHEMA = "platform"
+from airclass.core.dburls import (  # noqa: F401 — the URL helpers, re-exported
+    HUB_SCHEMA,
+    PLATFORM_SCHEMA,
+    as_url,
+    base_url,
+    gradebook_schema,
+    in_schema,
+    is_postgres,
+    is_url,
+    schema_of,
+    sqlite_path,
+)
 
 _engines: dict[tuple[str, bool], Engine] = {}
 _lock = threading.Lock()
@@ -39,57 +29,6 @@ _lock = threading.Lock()
 
 class DatabaseError(RuntimeError):
     """A database the settings name cannot be reached or prepared; the message says which."""
-
-
-def is_url(target: str | os.PathLike[str]) -> bool:
-    return isinstance(target, str) and "://" in target
-
-
-def as_url(target: str | os.PathLike[str]) -> str:
-    """A SQLAlchemy URL for `target`: URLs are kept, paths become SQLite files."""
-    if is_url(target):
-        return str(target)
-    return f"sqlite:///{Path(target)}"
-
-
-def is_postgres(url: str) -> bool:
-    return make_url(url).get_backend_name() == "postgresql"
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file behind a SQLite URL (None for other databases)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database:
-        return None
-    return Path(parsed.database.removeprefix("file:"))
-
-
-def gradebook_schema(course_id: str) -> str:
-    return "gradebook_" + re.sub(r"[^a-z0-9_]", "_", course_id.lower())
-
-
-def in_schema(base_url: str, schema: str) -> str:
-    """`base_url` with every session's search_path set to `schema` (PostgreSQL)."""
-    url = make_url(base_url)
-    query = dict(url.query)
-    query["options"] = f"-csearch_path={schema}"
-    return url.set(query=query).render_as_string(hide_password=False)
-
-
-def schema_of(url: str) -> str | None:
-    """The schema a URL made by `in_schema` points into."""
-    options = make_url(url).query.get("options", "")
-    if isinstance(options, tuple):
-        options = " ".join(options)
-    found = re.search(r"search_path=([A-Za-z0-9_]+)", options)
-    return found.group(1) if found else None
-
-
-def base_url(url: str) -> str:
-    """`url` without the schema selection (the database itself)."""
-    parsed = make_url(url)
-    query = {k: v for k, v in parsed.query.items() if k != "options"}
-    return parsed.set(query=query).render_as_string(hide_password=False)
 
 
 def engine(target: str | os.PathLike[str], read_only: bool = False) -> Engine:

@@ -3,10 +3,11 @@
 Held like nbgrader's Gradebook: `with PlatformDB(url_or_path) as db: ...` opens one
 connection in one transaction, commits on a clean exit and rolls back on an exception.
 
-The tables are SQLAlchemy Core tables (`metadata` below); their shape is owned by the
-alembic migrations in ``airclass/core/migrations/versions/``, which `migrate` applies
-(opening a `PlatformDB` does it once per process). To change the schema: change the
-table here *and* add a migration whose ``down_revision`` is the current head; the test
+The tables are SQLAlchemy Core tables (`airclass.core.platform_tables`, which readers
+import alone); their shape is owned by the alembic migrations in
+``airclass/core/migrations/versions/``, which `migrate` applies (opening a `PlatformDB`
+does it once per process). To change the schema: change the table there *and* add a
+migration whose ``down_revision`` is the current head; the test
 ``test_migrations_match_the_tables`` fails when the two disagree.
 
     people(user_id PK, name, city, city_code, union_name, role, level, phone, updated_at)
@@ -34,41 +35,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.dialects import postgresql, sqlite
 
 from airclass.core import databases
+from airclass.core.platform_tables import enrollments, lesson_completions, metadata, people  # noqa: F401
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-
-metadata = sa.MetaData()
-
-people = sa.Table(
-    "people",
-    metadata,
-    sa.Column("user_id", sa.Text, primary_key=True),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("city", sa.Text, nullable=False),
-    sa.Column("city_code", sa.Text, nullable=False),
-    sa.Column("union_name", sa.Text, nullable=False),
-    sa.Column("role", sa.Text, nullable=False),
-    sa.Column("level", sa.Text, nullable=False, server_default=""),
-    sa.Column("phone", sa.Text, nullable=False, server_default=""),
-    sa.Column("updated_at", sa.Text, nullable=False),
-    sa.CheckConstraint("role IN ('cadre', 'trainer', 'manager')", name="people_role"),
-)
-
-enrollments = sa.Table(
-    "enrollments",
-    metadata,
-    sa.Column("user_id", sa.Text, sa.ForeignKey("people.user_id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("course_id", sa.Text, primary_key=True),
-)
-
-lesson_completions = sa.Table(
-    "lesson_completions",
-    metadata,
-    sa.Column("user_id", sa.Text, primary_key=True),
-    sa.Column("course_id", sa.Text, primary_key=True),
-    sa.Column("lesson_id", sa.Text, primary_key=True),
-    sa.Column("completed_at", sa.Text, nullable=False),
-)
 
 _migrated: set[str] = set()
 _migrate_lock = threading.Lock()
@@ -217,22 +186,3 @@ class PlatformDB:
         if user_id:
             query = query.where(t.c.user_id == user_id)
         return [tuple(r) for r in self.conn.execute(query.order_by(t.c.completed_at))]
-
-
-# --- read-only lookups (dashboards: never migrate, never write) -----------------------------
-
-
-def lookup_person(target: str | os.PathLike[str], user_id: str) -> dict | None:
-    """`PlatformDB.person` on a read-only connection; None if absent or no DB yet."""
-    if not user_id or not databases.exists(target):
-        return None
-    with databases.engine(target, read_only=True).connect() as conn:
-        row = conn.execute(sa.select(people).where(people.c.user_id == user_id)).mappings().first()
-        if row is None:
-            return None
-        courses = conn.execute(
-            sa.select(enrollments.c.course_id)
-            .where(enrollments.c.user_id == user_id)
-            .order_by(enrollments.c.course_id)
-        ).scalars()
-        return {**row, "courses": list(courses)}

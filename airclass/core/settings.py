@@ -21,7 +21,7 @@ from typing import Any
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 import jsonschema  # noqa: E402
 
-from airclass.core import databases  # noqa: E402
+from airclass.core import dburls  # noqa: E402
 from airclass.core.cities import CITY_CODES  # noqa: E402
 
 SETTINGS_ENV = "AIRCLASS_SETTINGS"
@@ -72,7 +72,7 @@ DEFAULTS: dict[str, Any] = {
     "dashboard": {"completion_target": COMPLETION_TARGET, "city_targets": {}, "refresh_every": 30},
     "accounts": {"unix_group": "airclass-users"},
     # Empty: SQLite files in the data dir. "postgresql://user:password@host:5432/db": the hub,
-    # the platform and every course gradebook in schemas of that database (core.databases).
+    # the platform and every course gradebook in schemas of that database (core.dburls).
     "database": {"url": ""},
     # Zero to JupyterHub deployment (`airclass k8s values`); unused by the one-machine hub.
     "kubernetes": {
@@ -344,18 +344,18 @@ class Settings:
         if self.values["hub"]["db_url"]:
             return self.values["hub"]["db_url"]
         if self.database_url:
-            return databases.in_schema(self.database_url, databases.HUB_SCHEMA)
+            return dburls.in_schema(self.database_url, dburls.HUB_SCHEMA)
         return f"sqlite:///{self.hub_dir / 'jupyterhub.sqlite'}"
 
     @property
     def platform_db_url(self) -> str:
         """The platform DB (see airclass.core.platform_db), SQLite file or PostgreSQL schema."""
         if self.database_url:
-            return databases.in_schema(self.database_url, databases.PLATFORM_SCHEMA)
-        return databases.as_url(self.platform_db)
+            return dburls.in_schema(self.database_url, dburls.PLATFORM_SCHEMA)
+        return dburls.as_url(self.platform_db)
 
     def gradebook_url(self, course_id: str) -> str:
         """The course's nbgrader gradebook (nbgrader's `CourseDirectory.db_url`)."""
         if self.database_url:
-            return databases.in_schema(self.database_url, databases.gradebook_schema(course_id))
-        return databases.as_url(self.course_root(course_id) / "gradebook.db")
+            return dburls.in_schema(self.database_url, dburls.gradebook_schema(course_id))
+        return dburls.as_url(self.course_root(course_id) / "gradebook.db")

@@ -27,7 +27,7 @@ import pandas as pd
 from tornado.web import HTTPError
 
 from airclass.core import settings as settings_mod
-from airclass.core.platform_db import lookup_person
+from airclass.core.platform_tables import lookup_person
 
 VIEWER_ENV = "AIRCLASS_VIEWER"
 

@@ -43,7 +43,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from airclass.core import databases
-from airclass.core import platform_db as platform
+from airclass.core import platform_tables as platform
 from airclass.core.catalog import CatalogError, Course, load_course
 from airclass.core.cities import CITY_CODES
 
@@ -85,7 +85,7 @@ _EPOCH = pd.Timestamp("1970-01-01")
 # --- reading ----------------------------------------------------------------------------
 #
 # Every read is a SQLAlchemy select on the owning package's own models — the platform DB's
-# tables (airclass.core.platform_db) and nbgrader's (nbgrader.api) — handed to
+# tables (airclass.core.platform_tables) and nbgrader's (nbgrader.api) — handed to
 # pandas.read_sql, so it runs unchanged on SQLite and PostgreSQL and follows nbgrader's
 # schema and scoring rules instead of restating them.
 

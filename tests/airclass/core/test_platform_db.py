@@ -5,7 +5,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from airclass.core import databases
+from airclass.core import databases, platform_tables
 from airclass.core import platform_db as platform
 from airclass.core.platform_db import PlatformDB
 
@@ -97,8 +97,8 @@ def test_migrations_match_the_tables(target):
 def test_roster_and_lessons_readable_read_only(target):
     with PlatformDB(target) as db:
         db.upsert_people(PEOPLE)
-    assert platform.lookup_person(target, "t1")["courses"] == ["labor-law"]
-    assert platform.lookup_person(target, "nobody") is None
+    assert platform_tables.lookup_person(target, "t1")["courses"] == ["labor-law"]
+    assert platform_tables.lookup_person(target, "nobody") is None
 
 
 # The schema as it was before versioning (kept here as data: what older data dirs hold).

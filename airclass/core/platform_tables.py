@@ -1,0 +1,62 @@
+"""The platform DB's tables (SQLAlchemy Core) and its read-only lookups.
+
+Readers (the dashboards, the progress table) import this module only; writing and the
+schema's migrations (alembic) are in `airclass.core.platform_db`, which readers never load.
+"""
+
+from __future__ import annotations
+
+import os
+
+import sqlalchemy as sa
+
+from airclass.core import databases
+
+metadata = sa.MetaData()
+
+people = sa.Table(
+    "people",
+    metadata,
+    sa.Column("user_id", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("city", sa.Text, nullable=False),
+    sa.Column("city_code", sa.Text, nullable=False),
+    sa.Column("union_name", sa.Text, nullable=False),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("level", sa.Text, nullable=False, server_default=""),
+    sa.Column("phone", sa.Text, nullable=False, server_default=""),
+    sa.Column("updated_at", sa.Text, nullable=False),
+    sa.CheckConstraint("role IN ('cadre', 'trainer', 'manager')", name="people_role"),
+)
+
+enrollments = sa.Table(
+    "enrollments",
+    metadata,
+    sa.Column("user_id", sa.Text, sa.ForeignKey("people.user_id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("course_id", sa.Text, primary_key=True),
+)
+
+lesson_completions = sa.Table(
+    "lesson_completions",
+    metadata,
+    sa.Column("user_id", sa.Text, primary_key=True),
+    sa.Column("course_id", sa.Text, primary_key=True),
+    sa.Column("lesson_id", sa.Text, primary_key=True),
+    sa.Column("completed_at", sa.Text, nullable=False),
+)
+
+
+def lookup_person(target: str | os.PathLike[str], user_id: str) -> dict | None:
+    """`PlatformDB.person` on a read-only connection; None if absent or no DB yet."""
+    if not user_id or not databases.exists(target):
+        return None
+    with databases.engine(target, read_only=True).connect() as conn:
+        row = conn.execute(sa.select(people).where(people.c.user_id == user_id)).mappings().first()
+        if row is None:
+            return None
+        courses = conn.execute(
+            sa.select(enrollments.c.course_id)
+            .where(enrollments.c.user_id == user_id)
+            .order_by(enrollments.c.course_id)
+        ).scalars()
+        return {**row, "courses": list(courses)}
