@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 HUB_SCHEMA = "hub"
 PLATFORM_SCHEMA = "platform"
@@ -81,3 +81,25 @@ def schema_of(url: str) -> str | None:
 def base_url(url: str) -> str:
     """`url` without the schema selection (the database itself)."""
     return _with_query(url, lambda q: {k: v for k, v in q.items() if k != "options"})
+
+
+def split_password(url: str) -> tuple[str, str]:
+    """`url` without its password, and the password ('' if none)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url, ""
+    netloc = parts.netloc.rsplit("@", 1)
+    user = netloc[0].split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}@{netloc[1]}")), unquote(parts.password)
+
+
+def pgpass_line(url: str) -> str:
+    """The libpq password-file line for `url` (host:port:database:user:password)."""
+    parts = urlsplit(url)
+
+    def esc(text: str) -> str:
+        return text.replace("\\", "\\\\").replace(":", "\\:")
+
+    fields = [parts.hostname or "localhost", str(parts.port or 5432), parts.path.lstrip("/") or "*"]
+    fields += [unquote(parts.username or ""), unquote(parts.password or "")]
+    return ":".join(esc(f) for f in fields) + "\n"

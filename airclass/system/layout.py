@@ -14,11 +14,12 @@ from __future__ import annotations
 import grp
 import json
 import os
+import pwd
 import secrets
 import shutil
 from pathlib import Path
 
-from airclass.core import databases, names
+from airclass.core import databases, dburls, names
 from airclass.core.catalog import Course, load_course
 from airclass.core.names import API_USER, DASH_USER  # noqa: E402
 from airclass.core.platform_db import migrate as migrate_platform_db
@@ -72,13 +73,27 @@ def student_nbgrader_config(settings: Settings) -> str:
     )
 
 
+def gradebook_password_file(settings: Settings, course_id: str) -> Path:
+    """libpq password file of a course's gradebook: the grader account's alone (0600) — the
+    course root, which its trainers read, holds the URL without the password."""
+    return settings.data_dir / "gradebook-passwords" / f"{course_id}.pgpass"
+
+
 def course_nbgrader_config(settings: Settings, course_id: str) -> str:
+    db_url, password = dburls.split_password(settings.gradebook_url(course_id))
+    secret = ""
+    if password:
+        where = str(gradebook_password_file(settings, course_id))
+        secret = (
+            f"import os\nos.environ['PGPASSFILE'] = {where!r}  # the password, readable by the grader only\n"
+        )
     return (
         "# Written by airclass (airclass/system/layout.py): the trainer side of nbgrader for one course.\n"
         "c = get_config()\n"
         f"c.CourseDirectory.root = {str(settings.course_root(course_id))!r}\n"
         f"c.CourseDirectory.course_id = {course_id!r}\n"
-        f"c.CourseDirectory.db_url = {settings.gradebook_url(course_id)!r}\n"
+        f"{secret}"
+        f"c.CourseDirectory.db_url = {db_url!r}\n"
         f"c.Exchange.root = {str(settings.exchange_dir)!r}\n"
         "c.Exchange.path_includes_course = True\n"
         f"c.ExecutePreprocessor.timeout = {settings['nbgrader']['execute_timeout']}\n"
@@ -209,6 +224,7 @@ def deploy_course(settings: Settings, course: Course) -> Path:
     _sync(course.path / "data", root / "data")
     shutil.copy2(course.path / "course.toml", root / "course.toml")
     (root / "nbgrader_config.py").write_text(course_nbgrader_config(settings, course.id))
+    _write_gradebook_password(settings, course.id)
     fix_course_permissions(settings, course.id)
 
     public = settings.public_dir / course.id
@@ -223,6 +239,21 @@ def deploy_course(settings: Settings, course: Course) -> Path:
         for name in files:
             os.chmod(os.path.join(folder, name), 0o644)
     return root
+
+
+def _write_gradebook_password(settings: Settings, course_id: str) -> None:
+    url = settings.gradebook_url(course_id)
+    if not dburls.split_password(url)[1]:
+        return
+    path = gradebook_password_file(settings, course_id)
+    _mkdir(path.parent, 0o711)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600), "w") as fh:
+        fh.write(dburls.pgpass_line(url))
+    grader = pwd.getpwnam(names.grader_account(course_id))
+    os.chown(tmp, grader.pw_uid, grader.pw_gid)
+    os.replace(tmp, path)
 
 
 def fix_course_permissions(settings: Settings, course_id: str) -> None:

@@ -5,6 +5,9 @@ import subprocess
 import pytest
 from sqlalchemy.engine import make_url
 
+from airclass.core import names
+from airclass.system import layout
+
 pytestmark = pytest.mark.integration
 
 SERVICES = ("itbasics", "itother", "dashboard")
@@ -49,7 +52,8 @@ def test_cadre_account_cannot_read_private_files(classroom, login):
         settings.source,  # may hold the SSO client secret and the database password
     ]
     if settings.database_url:
-        private.append(course / "nbgrader_config.py")  # the gradebook's URL, with its password
+        private.append(course / "nbgrader_config.py")  # the gradebook's URL
+        private.append(layout.gradebook_password_file(settings, "itbasics"))
         # and the database itself admits no one without that password
         url = make_url(settings.database_url)
         probe = as_user("it-cadre2", "psql", "-w", "-h", url.host, "-p", str(url.port), "-d", url.database)
@@ -66,6 +70,13 @@ def test_cadre_account_cannot_read_private_files(classroom, login):
     login("it-trainer-a").start_server()
     assert as_user("it-trainer-a", "cat", str(course / "source" / "hw1" / "dues.ipynb")).returncode == 0
     assert as_user("it-trainer-b", "ls", str(course)).returncode != 0
+    if settings.database_url:
+        # the trainer reads the course config, which names the gradebook but holds no password
+        config = as_user("it-trainer-a", "cat", str(course / "nbgrader_config.py"))
+        assert config.returncode == 0 and make_url(settings.database_url).password not in config.stdout
+        secret = layout.gradebook_password_file(settings, "itbasics")
+        assert as_user("it-trainer-a", "cat", str(secret)).returncode != 0
+        assert as_user(names.grader_account("itbasics"), "cat", str(secret)).returncode == 0
 
 
 def test_dashboard_serves_pages_only(classroom, login):
