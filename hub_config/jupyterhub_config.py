@@ -15,7 +15,7 @@ from pathlib import Path
 from airclass.core.platform_db import PlatformDB
 from airclass.core.settings import current
 from airclass.hub import hubconfig
-from airclass.system import layout
+from airclass.system import launcher, layout
 
 c = get_config()  # noqa: F821 — provided by JupyterHub when it loads this file
 
@@ -33,7 +33,9 @@ if not layout.is_prepared(settings):
     )
 with PlatformDB(settings.platform_db_url) as db:
     roster = db.people()
-hubconfig.apply(c, settings, roster, layout.deployed_course_titles(settings))
+# `airclass hub` starts the proxy itself and says so; plain `jupyterhub -f` starts its own.
+external_proxy = os.environ.get(launcher.EXTERNAL_PROXY_ENV) == "1"
+hubconfig.apply(c, settings, roster, layout.deployed_course_titles(settings), external_proxy)
 
 extra_dir = settings.data_dir / "config.d"
 if extra_dir.is_dir():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -128,9 +129,19 @@ def cmd_course_release(args) -> int:
 def cmd_grade(args) -> int:
     settings = load(args.settings)
     course = load_course(settings.course_root(args.course))
-    print(grade(settings, course, args.assignment).table())
+    summary = grade(
+        settings,
+        course,
+        args.assignment,
+        workers=args.workers,
+        force=args.force,
+        progress=not args.json and sys.stderr.isatty(),
+    )
+    print(json.dumps(summary.as_json(), ensure_ascii=False, indent=2) if args.json else summary.table())
     _refresh_dashboards(settings)
-    return 0
+    if summary.interrupted:
+        return 130
+    return 1 if summary.failed else 0
 
 
 def _refresh_dashboards(settings) -> None:
@@ -192,6 +203,22 @@ def cmd_k8s_grading_job(args) -> int:
     return 0
 
 
+def cmd_audit(args) -> int:
+    from airclass.core.audit import format_entry
+    from airclass.core.platform_db import PlatformDB
+
+    settings = load(args.settings)
+    with PlatformDB(settings.platform_db_url) as db:
+        entries = db.audit_entries(
+            course_ids=args.course or None, action=args.action, since=args.since, limit=args.limit
+        )
+    for entry in reversed(entries):
+        print(format_entry(entry))
+    if not entries:
+        print("no audit entries match", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="airclass", description="空中课堂 — air classroom")
     parser.add_argument(
@@ -247,6 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade = sub.add_parser("grade", help="collect, autograde, and return feedback")
     grade.add_argument("course")
     grade.add_argument("assignment")
+    grade.add_argument("--workers", type=int, help="notebooks graded at once (default: one per core)")
+    grade.add_argument("--force", action="store_true", help="regrade submissions already graded")
+    grade.add_argument("--json", action="store_true", help="print the summary as JSON")
     grade.set_defaults(func=cmd_grade)
 
     bak = sub.add_parser("backup", help="consistent copy of the whole platform (safe while the hub runs)")
@@ -276,6 +306,12 @@ def build_parser() -> argparse.ArgumentParser:
     job.add_argument("course")
     job.add_argument("assignment")
     job.set_defaults(func=cmd_k8s_grading_job)
+    aud = sub.add_parser("audit", help="who changed grades, the roster and permissions, and when")
+    aud.add_argument("--course", action="append", help="only entries about this course (repeatable)")
+    aud.add_argument("--action", choices=["roster.import", "permission.change", "grade.manual"])
+    aud.add_argument("--since", help="ISO date or time (UTC), e.g. 2026-11-01")
+    aud.add_argument("--limit", type=int, default=200, help="newest N entries (default 200)")
+    aud.set_defaults(func=cmd_audit)
 
     report = sub.add_parser("report", help="reports").add_subparsers(dest="sub", required=True)
     prog = report.add_parser("progress", help="export the progress table (xlsx or csv)")

@@ -123,6 +123,8 @@ def write_settings(data_dir: Path, port: int, db_url: str = "") -> Path:
         "# airclass demo settings (written by `airclass demo`; edit freely)\n"
         f'data_dir = "{data_dir}"\n\n[hub]\nip = "127.0.0.1"\n'
         f"port = {port}\nhub_port = {port + 1}\nservice_port_base = {port + 10}\n"
+        "# Ctrl-C ends the demo: cadres' servers and the proxy stop with the hub.\n"
+        "stop_servers_with_hub = true\n"
         f"\n[database]\nurl = {json.dumps(db_url)}\n",
         encoding="utf-8",
     )
@@ -187,6 +189,7 @@ def run_demo(port: int, data_dir: Path, password: str, db_url: str = "") -> int:
     data_dir.mkdir(parents=True, exist_ok=True)
     settings = load(write_settings(data_dir, port, db_url))
     runtime.ensure_proxy()
+    runtime.ensure_bubblewrap()
     runtime.ensure_runtime(settings.runtime_prefix, PROJECT)
     set_up(settings, password, PROJECT / "courses", PROJECT / "notebooks")
     return launcher.run_foreground(settings, banner(settings, password))

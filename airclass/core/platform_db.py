@@ -14,6 +14,8 @@ migration whose ``down_revision`` is the current head; the test
         role: cadre | trainer | manager; level: province | city (managers), '' otherwise
     enrollments(user_id, course_id)            cadres enrolled in / trainers teaching a course
     lesson_completions(user_id, course_id, lesson_id, completed_at)   one row per first completion
+    audit_log(id, at, actor, action, course_id, target, detail)   append-only: who changed what, when
+        action: roster.import | permission.change | grade.manual (airclass/core/audit.py)
 
 Times are ISO-8601 text with a UTC offset, as they always were, so existing files need
 no data migration.
@@ -22,6 +24,7 @@ no data migration.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import threading
 from collections.abc import Iterable
@@ -35,7 +38,13 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.dialects import postgresql, sqlite
 
 from airclass.core import databases
-from airclass.core.platform_tables import enrollments, lesson_completions, metadata, people  # noqa: F401
+from airclass.core.platform_tables import (  # noqa: F401 — metadata: alembic's env.py
+    audit_log,
+    enrollments,
+    lesson_completions,
+    metadata,
+    people,
+)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -164,6 +173,45 @@ class PlatformDB:
         ):
             result.setdefault(user_id, []).append(course_id)
         return result
+
+    # --- audit trail ----------------------------------------------------------------
+    def record_audit(
+        self, actor: str, action: str, *, course_id: str = "", target: str = "", detail: dict | None = None
+    ) -> None:
+        """Append one entry; callers record inside the transaction that makes the change."""
+        self.conn.execute(
+            sa.insert(audit_log).values(
+                at=_now(),
+                actor=actor,
+                action=action,
+                course_id=course_id,
+                target=target,
+                detail=json.dumps(detail or {}, ensure_ascii=False, sort_keys=True),
+            )
+        )
+
+    def audit_entries(
+        self,
+        *,
+        course_ids: Iterable[str] | None = None,
+        action: str | None = None,
+        since: str | None = None,
+        limit: int = 500,
+    ) -> list[dict]:
+        """Newest first. `course_ids`: only entries about those courses (a trainer's view)."""
+        query = sa.select(audit_log)
+        if course_ids is not None:
+            query = query.where(audit_log.c.course_id.in_(list(course_ids)))
+        if action:
+            query = query.where(audit_log.c.action == action)
+        if since:
+            query = query.where(audit_log.c.at >= since)
+        rows = [
+            dict(r) for r in self.conn.execute(query.order_by(audit_log.c.id.desc()).limit(limit)).mappings()
+        ]
+        for row in rows:
+            row["detail"] = json.loads(row["detail"])
+        return rows
 
     # --- lessons ------------------------------------------------------------------
     def record_completion(

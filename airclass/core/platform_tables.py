@@ -45,6 +45,19 @@ lesson_completions = sa.Table(
     sa.Column("completed_at", sa.Text, nullable=False),
 )
 
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.Text, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("course_id", sa.Text, nullable=False, server_default=""),
+    sa.Column("target", sa.Text, nullable=False, server_default=""),
+    sa.Column("detail", sa.Text, nullable=False, server_default="{}"),
+    sa.Index("audit_log_course", "course_id", "at"),
+)
+
 
 def lookup_person(target: str | os.PathLike[str], user_id: str) -> dict | None:
     """`PlatformDB.person` on a read-only connection; None if absent or no DB yet."""

@@ -21,7 +21,7 @@ from typing import Any
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 import jsonschema  # noqa: E402
 
-from airclass.core import dburls  # noqa: E402
+from airclass.core import dburls, names  # noqa: E402
 from airclass.core.cities import CITY_CODES  # noqa: E402
 
 SETTINGS_ENV = "AIRCLASS_SETTINGS"
@@ -39,6 +39,9 @@ DEFAULTS: dict[str, Any] = {
         "hub_port": 8081,
         "service_port_base": 18100,
         "db_url": "",  # empty: SQLite in <data_dir>/hub/
+        # false (the default): restarting the hub leaves cadres' servers, kernels and the
+        # proxy running (an upgrade must not cost anyone their work); the demo sets true.
+        "stop_servers_with_hub": False,
         "admin_users": [],
     },
     "auth": {
@@ -63,10 +66,29 @@ DEFAULTS: dict[str, Any] = {
         "default_url": "/lab",
         "start_timeout": 120,
         "http_timeout": 90,
-        "mem_limit": "",
+        # Enforced per cadre (server + kernels) through cgroups, airclass/system/limits.py;
+        # "" and 0 switch a limit off.
+        "mem_limit": "1G",
+        "cpu_limit": 1.0,
+        # Overload turns into a "请稍候" page that retries, instead of errors: at most this
+        # many servers starting at once, and (0: no cap) this many running.
+        "concurrent_spawn_limit": 10,
+        "active_server_limit": 0,
     },
     "culler": {"enabled": True, "timeout": 3600, "every": 300},
     "nbgrader": {"execute_timeout": 120},
+    # Autograding (grader/): each notebook runs in a sandbox as one of the pool accounts
+    # <sandbox_accounts>-1 … -N; limits per notebook. workers 0: one per core.
+    "grading": {
+        "workers": 0,
+        "sandbox_accounts": names.SANDBOX_ACCOUNT_PREFIX,
+        "notebook_timeout": 300,
+        "memory_mb": 2048,
+        "max_processes": 64,
+        "file_size_mb": 64,
+        "instant_feedback": True,
+        "poll_every": 2,
+    },
     # Completion-rate targets on the manager dashboard: one for the province, and any
     # city's own (cities declare yearly targets the provincial federation confirms).
     "dashboard": {"completion_target": COMPLETION_TARGET, "city_targets": {}, "refresh_every": 30},
@@ -107,6 +129,7 @@ SCHEMA: dict[str, Any] = {
                 "hub_port": {"type": "integer", "minimum": 1, "maximum": 65535},
                 "service_port_base": {"type": "integer", "minimum": 1024, "maximum": 65000},
                 "db_url": {"type": "string"},
+                "stop_servers_with_hub": {"type": "boolean"},
                 "admin_users": {"type": "array", "items": {"type": "string"}},
             },
         },
@@ -150,7 +173,10 @@ SCHEMA: dict[str, Any] = {
                 "default_url": {"type": "string"},
                 "start_timeout": {"type": "integer", "minimum": 10},
                 "http_timeout": {"type": "integer", "minimum": 10},
-                "mem_limit": {"type": "string"},
+                "mem_limit": {"type": "string", "pattern": "^$|^[0-9]+(\\.[0-9]+)?[KMGT]?$"},
+                "cpu_limit": {"type": "number", "minimum": 0},
+                "concurrent_spawn_limit": {"type": "integer", "minimum": 1},
+                "active_server_limit": {"type": "integer", "minimum": 0},
             },
         },
         "culler": {
@@ -166,6 +192,20 @@ SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": False,
             "properties": {"execute_timeout": {"type": "integer", "minimum": 5}},
+        },
+        "grading": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "workers": {"type": "integer", "minimum": 0, "maximum": 64},
+                "sandbox_accounts": {"type": "string", "pattern": "^[a-z][a-z0-9]{1,12}$"},
+                "notebook_timeout": {"type": "integer", "minimum": 10},
+                "memory_mb": {"type": "integer", "minimum": 256},
+                "max_processes": {"type": "integer", "minimum": 8},
+                "file_size_mb": {"type": "integer", "minimum": 1},
+                "instant_feedback": {"type": "boolean"},
+                "poll_every": {"type": "number", "minimum": 0.2},
+            },
         },
         "dashboard": {
             "type": "object",

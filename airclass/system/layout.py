@@ -97,8 +97,10 @@ def course_nbgrader_config(settings: Settings, course_id: str) -> str:
         f"c.Exchange.root = {str(settings.exchange_dir)!r}\n"
         "c.Exchange.path_includes_course = True\n"
         f"c.ExecutePreprocessor.timeout = {settings['nbgrader']['execute_timeout']}\n"
-        "# Feedback shows the hidden tests' results but never their text.\n"
+        "# Feedback shows the hidden tests' results but never their text (grader/feedback.py).\n"
         "c.ClearHiddenTests.enforce_metadata = True\n"
+        "c.GenerateFeedback.preprocessors = ['nbgrader.preprocessors.GetGrades', "
+        "'grader.feedback.LeakFreeFeedback', 'nbconvert.preprocessors.CSSHTMLHeaderPreprocessor']\n"
     )
 
 
@@ -119,6 +121,14 @@ USER_LAB_PAGE_CONFIG = {
         "@jupyter/nbgrader:course-list": True,
     }
 }
+
+
+# Formgrader services (and only they) load the extension that audits manual grades.
+FORMGRADER_SERVER_CONFIG = {"ServerApp": {"jpserver_extensions": {"airclass.services.grade_audit": True}}}
+
+
+def formgrader_config_dir(settings: Settings) -> Path:
+    return settings.data_dir / "etc" / "formgrader"
 
 
 def _write_json(path: Path, data: dict) -> None:
@@ -144,6 +154,10 @@ def prepare_data_dir(settings: Settings) -> None:
     os.chmod(config_dir / "nbgrader_config.py", 0o644)
     _write_json(config_dir / "jupyter_server_config.json", USER_SERVER_CONFIG)
     _write_json(config_dir / "labconfig" / "page_config.json", USER_LAB_PAGE_CONFIG)
+    _write_json(
+        formgrader_config_dir(settings) / "jupyter_server_config.d" / "airclass-grade-audit.json",
+        FORMGRADER_SERVER_CONFIG,
+    )
     _mkdir(settings.platform_db.parent, 0o770)
     databases.ensure_schema(settings.hub_db_url)
     migrate_platform_db(settings.platform_db_url)  # before fixing its files' owners below

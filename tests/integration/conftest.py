@@ -31,7 +31,7 @@ from airclass.core.catalog import load_course
 from airclass.core.settings import Settings, load
 from airclass.system import accounts, launcher
 from airclass.system import layout as deploy
-from grader import grading
+from grader import grading, sandbox
 from tests import pgtest
 from tests.integration.hubclient import HubUser
 
@@ -39,6 +39,7 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURE_COURSE = REPO / "tests" / "fixtures" / "courses" / "basics"
 PASSWORD = "it-Pa55word!"
 COURSES = ("itbasics", "itother")
+SANDBOX_ACCOUNTS = "itbox"  # grading sandbox pool accounts itbox-1 … (grader/sandbox.py)
 LATE_USERS = ("it-late",)  # added by a roster import while the hub runs
 ROSTER = [
     # user_id, name, city, union, role, courses, level
@@ -49,12 +50,15 @@ ROSTER = [
     ("it-manager", "测试管理员", "济南", "山东省总工会", "管理员", "", "省"),
     ("it-locked", "测试锁定", "淄博", "淄博市总工会", "学员", "itother", ""),
     ("it-citymgr", "测试市管理员", "青岛", "青岛市总工会", "管理员", "", "市"),
+    # Used by the reliability tests (audit, backup, restart) so they leave the others' cadres alone.
+    ("it-rel", "测试可靠性", "济南", "济南市总工会", "学员", "itbasics", ""),
 ]
 
 
-def free_port_base(count: int = 120) -> int:
-    """A base port in a high, unusual range with `count` free ports after it."""
-    for base in range(47200, 60000, 137):
+def free_port_base(count: int = 120, start: int = 47200) -> int:
+    """A base port in a high, unusual range with `count` free ports after it (`start`: other
+    users of this helper that run beside the integration tests pick another range)."""
+    for base in range(start, 60000, 137):
         ok = True
         for port in (base, base + 1, *range(base + 10, base + 30), base + 100):
             with socket.socket() as s:
@@ -123,8 +127,10 @@ def classroom():
     settings_file.write_text(
         f'data_dir = "{data_dir}"\nruntime_prefix = "{runtime_prefix}"\n'
         f"[hub]\nport = {port}\nhub_port = {port + 1}\n"
-        f"service_port_base = {port + 10}\n[auth.native]\nallowed_failed_logins = 3\n"
+        f"service_port_base = {port + 10}\nstop_servers_with_hub = true\n"
+        "[auth.native]\nallowed_failed_logins = 3\n"
         "seconds_before_next_try = 600\n[culler]\nenabled = true\ntimeout = 3600\n"
+        f'[grading]\nsandbox_accounts = "{SANDBOX_ACCOUNTS}"\n'  # the grading pool, removed below
         f'[database]\nurl = "{database_url}"\n',
         encoding="utf-8",
     )
@@ -138,13 +144,16 @@ def classroom():
 
     log = data_dir / "hub.log"
     hub = launcher.start_hub(settings, log)
+    classroom_hub = Classroom(settings, f"http://127.0.0.1:{port}", hub, log)  # restart tests swap .hub
     try:
         launcher.wait_for_login_page(settings, hub, timeout=120)
-        yield Classroom(settings, f"http://127.0.0.1:{port}", hub, log)
+        yield classroom_hub
     finally:
-        launcher.stop_hub(hub)
+        launcher.stop_hub(classroom_hub.hub)
+        launcher.stop_proxy(settings)
         for name in [row[0] for row in ROSTER] + list(LATE_USERS):
             accounts.delete_user(name)
+        sandbox.delete_pool(settings, sandbox.MAX_CONCURRENT_RUNS * 4)
         for course_id in COURSES:
             accounts.delete_user(names.grader_account(course_id))
             if accounts.group_exists(names.course_group(course_id)):
