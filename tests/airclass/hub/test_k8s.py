@@ -21,7 +21,7 @@ from traitlets.config import Config
 from airclass.admin import cli
 from airclass.core import names
 from airclass.core.settings import Settings, validate
-from airclass.hub import k8s
+from airclass.hub import hubconfig, k8s
 from tests.airclass.hub.test_hubconfig import COURSES, ROSTER
 
 REPO = Path(__file__).resolve().parents[3]
@@ -98,7 +98,11 @@ def kube_config() -> Config:
 def test_kubernetes_mode_yields_kubespawner_with_the_same_groups_and_roles():
     c = kube_config()
     assert c.JupyterHub.spawner_class == "kubespawner.KubeSpawner"
-    assert c.JupyterHub.authenticator_class == "nativeauthenticator.NativeAuthenticator"
+    # authentication exactly as the one-machine hub configures it
+    local = Config()
+    hubconfig.update_auth(local, make_settings(), ROSTER)
+    assert c.JupyterHub.authenticator_class == local.JupyterHub.authenticator_class
+    assert c.Authenticator.allowed_users == local.Authenticator.allowed_users
     assert c.JupyterHub.load_groups[names.formgrade_group("labor-law")] == {"users": ["t1"]}
     assert c.JupyterHub.load_groups[names.nbgrader_group("enrollment")] == {"users": ["c1", "c2"]}
     roles = {r["name"]: r for r in c.JupyterHub.load_roles}
