@@ -572,7 +572,7 @@ def bench_voila(root: Path, port: int, repeat: int) -> dict:
 def pg_admin_url() -> str:
     return (
         os.environ.get("AIRCLASS_TEST_POSTGRES")
-        or "postgresql://airclass_test:airclass_test@127.0.0.1:5432/postgres"
+        or "postgresql://airclass_test:ac-test-pw-7Q2@127.0.0.1:5432/postgres"
     )
 
 
