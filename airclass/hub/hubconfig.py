@@ -88,7 +88,8 @@ def update_spawner(c: Config, settings: Settings) -> None:
         c.Spawner.cpu_limit = float(spawner["cpu_limit"])
     c.JupyterHub.concurrent_spawn_limit = spawner["concurrent_spawn_limit"]
     c.JupyterHub.active_server_limit = spawner["active_server_limit"]
-    c.JupyterHub.spawn_throttle_retry_range = (10, 30)  # Retry-After of the 请稍候 page
+    # Retry-After stays JupyterHub's 30-60 s (spawn_throttle_retry_range is not configurable
+    # in 5.5); the 请稍候 page itself retries after 10-30 s.
     # What a cadre's server and kernels need to know of the platform, and nothing more.
     c.Spawner.environment = child_env(
         settings,

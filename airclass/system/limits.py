@@ -12,6 +12,7 @@ their server); CPU above the quota is throttled.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
@@ -117,10 +118,15 @@ def oom_kills(name: str, root: Path = CGROUP_ROOT) -> int:
     return int(failcnt.read_text()) if failcnt.is_file() else 0
 
 
-def remove(name: str, root: Path = CGROUP_ROOT) -> None:
-    """Drop the cadre's cgroups once their server stopped (a cgroup with processes stays)."""
+def remove(name: str, root: Path = CGROUP_ROOT, wait: float = 10) -> None:
+    """Drop the cadre's cgroups once their server stopped. Its kernels may take a moment to
+    exit after the server; a cgroup that still holds processes after `wait` s stays."""
+    deadline = time.monotonic() + wait
     for group in cgroup_dirs(name, root):
-        try:
-            group.rmdir()
-        except OSError:
-            pass
+        while group.exists():
+            try:
+                group.rmdir()
+            except OSError:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)

@@ -36,3 +36,15 @@ def test_unwritable_cgroups_are_a_clear_error(tmp_path):
         assert "spawner.mem_limit" in str(exc)
     else:
         raise AssertionError("limits that cannot be enforced must not pass silently")
+
+
+def test_remove_drops_empty_groups_and_keeps_busy_ones(tmp_path):
+    (tmp_path / "memory" / "airclass" / "gone").mkdir(parents=True)
+    (tmp_path / "cpu" / "airclass" / "gone").mkdir(parents=True)
+    limits.remove("gone", root=tmp_path, wait=0)
+    assert not (tmp_path / "memory" / "airclass" / "gone").exists()
+    busy = tmp_path / "memory" / "airclass" / "busy"
+    busy.mkdir(parents=True)
+    (busy / "cgroup.procs").write_text("4242")  # a real cgroup cannot be removed while used
+    limits.remove("busy", root=tmp_path, wait=0.3)
+    assert busy.exists()
