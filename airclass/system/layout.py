@@ -72,6 +72,10 @@ def student_nbgrader_config(settings: Settings) -> str:
     )
 
 
+CODE_STUB = "pass  # 在这里作答：写代码，或把上面的 ... 换成你的答案"
+TEXT_STUB = "在这里写你的回答。"
+
+
 def course_nbgrader_config(settings: Settings, course_id: str) -> str:
     return (
         "# Written by airclass (airclass/system/layout.py): the trainer side of nbgrader for one course.\n"
@@ -83,6 +87,10 @@ def course_nbgrader_config(settings: Settings, course_id: str) -> str:
         f"c.ExecutePreprocessor.timeout = {settings['nbgrader']['execute_timeout']}\n"
         "# Feedback shows the hidden tests' results but never their text (grader/feedback.py).\n"
         "c.ClearHiddenTests.enforce_metadata = True\n"
+        "# Released answers say where to answer in Chinese, and a fill-in line (`x = ...`) above the\n"
+        "# solution region still runs (nbgrader's default stub raises NotImplementedError).\n"
+        f"c.ClearSolutions.code_stub = {{'python': {CODE_STUB!r}}}\n"
+        f"c.ClearSolutions.text_stub = {TEXT_STUB!r}\n"
         "c.GenerateFeedback.preprocessors = ['nbgrader.preprocessors.GetGrades', "
         "'grader.feedback.LeakFreeFeedback', 'nbconvert.preprocessors.CSSHTMLHeaderPreprocessor']\n"
     )
