@@ -79,6 +79,10 @@ def gradebook_password_file(settings: Settings, course_id: str) -> Path:
     return settings.data_dir / "gradebook-passwords" / f"{course_id}.pgpass"
 
 
+CODE_STUB = "pass  # 在这里作答：写代码，或把上面的 ... 换成你的答案"
+TEXT_STUB = "在这里写你的回答。"
+
+
 def course_nbgrader_config(settings: Settings, course_id: str) -> str:
     db_url, password = dburls.split_password(settings.gradebook_url(course_id))
     secret = ""
@@ -99,6 +103,10 @@ def course_nbgrader_config(settings: Settings, course_id: str) -> str:
         f"c.ExecutePreprocessor.timeout = {settings['nbgrader']['execute_timeout']}\n"
         "# Feedback shows the hidden tests' results but never their text (grader/feedback.py).\n"
         "c.ClearHiddenTests.enforce_metadata = True\n"
+        "# Released answers say where to answer in Chinese, and a fill-in line (`x = ...`) above the\n"
+        "# solution region still runs (nbgrader's default stub raises NotImplementedError).\n"
+        f"c.ClearSolutions.code_stub = {{'python': {CODE_STUB!r}}}\n"
+        f"c.ClearSolutions.text_stub = {TEXT_STUB!r}\n"
         "c.GenerateFeedback.preprocessors = ['nbgrader.preprocessors.GetGrades', "
         "'grader.feedback.LeakFreeFeedback', 'nbconvert.preprocessors.CSSHTMLHeaderPreprocessor']\n"
     )
