@@ -14,6 +14,7 @@ from pathlib import Path
 from airclass.core.platform_db import PlatformDB
 from airclass.core.settings import load
 from airclass.hub import hubconfig
+from airclass.learner import landing
 from airclass.system import layout as deploy
 
 c = get_config()  # noqa: F821 — provided by JupyterHub when it loads this file
@@ -29,6 +30,8 @@ deploy.prepare_data_dir(settings)
 with PlatformDB(settings.platform_db) as db:
     roster = db.people()
 hubconfig.apply(c, settings, roster, deploy.deployed_course_titles(settings))
+# 我的入口: each person's courses, lessons and assignments on the hub home page.
+c.JupyterHub.template_vars["airclass_entry"] = landing.entry_for(settings)
 
 extra_dir = settings.data_dir / "config.d"
 if extra_dir.is_dir():

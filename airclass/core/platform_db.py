@@ -8,6 +8,8 @@ Tables
         role: cadre | trainer | manager; level: province | city (managers), '' otherwise
     enrollments(user_id, course_id)            cadres enrolled in / trainers teaching a course
     lesson_completions(user_id, course_id, lesson_id, completed_at)   one row per first completion
+    submission_notices(user_id, course_id, assignment_id, submitted_at)   latest submission a
+        cadre's server reported (shown as 已提交 before the gradebook has it)
 """
 
 from __future__ import annotations
@@ -40,6 +42,13 @@ CREATE TABLE IF NOT EXISTS lesson_completions (
     lesson_id    TEXT NOT NULL,
     completed_at TEXT NOT NULL,
     PRIMARY KEY (user_id, course_id, lesson_id)
+);
+CREATE TABLE IF NOT EXISTS submission_notices (
+    user_id       TEXT NOT NULL,
+    course_id     TEXT NOT NULL,
+    assignment_id TEXT NOT NULL,
+    submitted_at  TEXT NOT NULL,
+    PRIMARY KEY (user_id, course_id, assignment_id)
 );
 """
 
@@ -137,3 +146,23 @@ class PlatformDB:
             query += " WHERE user_id = ?"
             args = (user_id,)
         return list(self.conn.execute(query + " ORDER BY completed_at", args))
+
+    # --- submissions (as reported by the cadre's server, before grading) --------------
+    def record_submission_notice(
+        self, user_id: str, course_id: str, assignment_id: str, when: dt.datetime | None = None
+    ) -> str:
+        stamp = (when or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
+        self.conn.execute(
+            "INSERT OR REPLACE INTO submission_notices VALUES (?, ?, ?, ?)",
+            (user_id, course_id, assignment_id, stamp),
+        )
+        return stamp
+
+    def submission_notices(self, user_id: str) -> list[tuple[str, str, str]]:
+        """(course_id, assignment_id, submitted_at) the cadre's server reported."""
+        return list(
+            self.conn.execute(
+                "SELECT course_id, assignment_id, submitted_at FROM submission_notices WHERE user_id = ?",
+                (user_id,),
+            )
+        )

@@ -59,6 +59,9 @@ DEFAULTS: dict[str, Any] = {
         "start_timeout": 120,
         "http_timeout": 90,
         "mem_limit": "",
+        # Trainers and managers work in services (formgrader, dashboards): no personal
+        # JupyterLab unless this allows it.
+        "staff_servers": False,
     },
     "culler": {"enabled": True, "timeout": 3600, "every": 300},
     "nbgrader": {"execute_timeout": 120},
@@ -129,6 +132,7 @@ SCHEMA: dict[str, Any] = {
                 "start_timeout": {"type": "integer", "minimum": 10},
                 "http_timeout": {"type": "integer", "minimum": 10},
                 "mem_limit": {"type": "string"},
+                "staff_servers": {"type": "boolean"},
             },
         },
         "culler": {

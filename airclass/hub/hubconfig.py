@@ -58,6 +58,9 @@ def update_base(c: Config, settings: Settings) -> None:
     c.JupyterHub.template_paths = [str(TEMPLATES)]
     c.JupyterHub.template_vars = {"airclass_title": "空中课堂"}
     c.JupyterHub.cleanup_servers = True
+    # After login everyone lands on 我的入口 (/hub/home); no server starts until a link needs it.
+    c.JupyterHub.redirect_to_server = False
+    c.JupyterHub.default_url = "/hub/home"
 
 
 def update_auth(c: Config, settings: Settings, roster: list[dict]) -> None:
@@ -66,7 +69,7 @@ def update_auth(c: Config, settings: Settings, roster: list[dict]) -> None:
     c.Authenticator.admin_users = set(settings["hub"]["admin_users"])
     if auth["type"] == "native":
         native = auth["native"]
-        c.JupyterHub.authenticator_class = "nativeauthenticator.NativeAuthenticator"
+        c.JupyterHub.authenticator_class = "airclass.hub.auth.AirclassNativeAuthenticator"
         c.NativeAuthenticator.allowed_failed_logins = native["allowed_failed_logins"]
         c.NativeAuthenticator.seconds_before_next_try = native["seconds_before_next_try"]
         c.NativeAuthenticator.minimum_password_length = native["minimum_password_length"]
@@ -103,6 +106,8 @@ def update_spawner(c: Config, settings: Settings) -> None:
         "LANG": "C.UTF-8",
     }
     c.AirclassSpawner.settings_file = str(settings.source) if settings.source else ""
+    c.AirclassSpawner.staff_servers = spawner["staff_servers"]
+    c.JupyterHub.template_vars["airclass_staff_servers"] = spawner["staff_servers"]
 
 
 def desired_groups(roster: list[dict], course_ids: list[str]) -> dict[str, list[str]]:

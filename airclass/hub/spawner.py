@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 from jupyterhub.spawner import LocalProcessSpawner
-from traitlets import Unicode
+from traitlets import Bool, Unicode
 
 from airclass.core.platform_db import PlatformDB
 from airclass.core.settings import load
@@ -34,12 +34,24 @@ def copy_missing(src: Path, dest: Path, uid: int, gid: int) -> None:
                 os.chown(target / name, uid, gid)
 
 
-def prepare_account(settings_file: str, username: str) -> None:
+STAFF_NO_SERVER = (
+    "培训师和管理员不需要个人学习空间：请回到“我的入口”，从评分页面或管理看板进入。"
+    "（如确需开启，请管理员在设置中打开 spawner.staff_servers。）"
+)
+
+
+class NoServerForRole(RuntimeError):
+    """A trainer or manager asked for a personal server and the settings do not allow it."""
+
+
+def prepare_account(settings_file: str, username: str, staff_servers: bool = True) -> None:
     settings = load(settings_file or None)
     with PlatformDB(settings.platform_db) as db:
         person = db.person(username)
     if person is None:
         raise accounts.AccountError(f"{username} is not on the roster; import them first")
+    if person["role"] != "cadre" and not staff_servers:
+        raise NoServerForRole(STAFF_NO_SERVER)
     extra: tuple[str, ...] = ()
     if person["role"] == "trainer":
         extra = tuple(accounts.course_group(c) for c in person["courses"])
@@ -57,7 +69,8 @@ def prepare_account(settings_file: str, username: str) -> None:
 
 class AirclassSpawner(LocalProcessSpawner):
     settings_file = Unicode("", config=True, help="airclass settings file (empty: defaults)")
+    staff_servers = Bool(False, config=True, help="Whether trainers and managers may start a server")
 
     async def start(self):
-        await asyncio.to_thread(prepare_account, self.settings_file, self.user.name)
+        await asyncio.to_thread(prepare_account, self.settings_file, self.user.name, self.staff_servers)
         return await super().start()

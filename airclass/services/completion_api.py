@@ -77,11 +77,45 @@ class CompletionHandler(HubAuthenticated, web.RequestHandler):
         )
 
 
+def known_assignments(public_dir, course_id: str) -> set[str]:
+    path = public_dir / course_id / "course.toml"
+    if not path.is_file():
+        return set()
+    meta = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {str(a["id"]) for a in meta.get("assignments", [])}
+
+
+class SubmissionHandler(CompletionHandler):
+    """The cadre's server reports a submission the moment it is made (for 我的学习进度)."""
+
+    @web.authenticated
+    def post(self):
+        user = self.get_current_user()["name"]
+        try:
+            body = json.loads(self.request.body or b"{}")
+            course_id, assignment_id = str(body["course_id"]), str(body["assignment_id"])
+        except (ValueError, KeyError, TypeError):
+            return self._reply(400, {"error": "需要 JSON：{course_id, assignment_id}"})
+        with PlatformDB(self.airclass.platform_db) as db:
+            person = db.person(user)
+            if person is None or course_id not in person["courses"]:
+                return self._reply(403, {"error": f"{user} 未选修课程 {course_id}"})
+            if assignment_id not in known_assignments(self.airclass.public_dir, course_id):
+                return self._reply(404, {"error": f"课程 {course_id} 没有作业 {assignment_id}"})
+            stamp = db.record_submission_notice(user, course_id, assignment_id)
+        self._reply(200, {"user": user, "course_id": course_id, "assignment_id": assignment_id, "at": stamp})
+
+    def get(self):
+        raise web.HTTPError(405)
+
+
 def make_app(settings) -> web.Application:
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/airclass-api/")
     handlers = [
         (r"/completions", CompletionHandler, {"settings": settings}),
         (prefix.rstrip("/") + r"/completions", CompletionHandler, {"settings": settings}),
+        (r"/submissions", SubmissionHandler, {"settings": settings}),
+        (prefix.rstrip("/") + r"/submissions", SubmissionHandler, {"settings": settings}),
     ]
     return web.Application(handlers)
 

@@ -93,8 +93,12 @@ USER_SERVER_CONFIG = {
         "jpserver_extensions": {
             "nbgrader.server_extensions.formgrader": False,
             "nbgrader.server_extensions.course_list": False,
+            # 我的作业 (airclass/learner): assignments in Chinese, run as the cadre.
+            "airclass.learner": True,
         }
-    }
+    },
+    # Lessons open as Voila pages: text, widgets and quick checks, no code.
+    "VoilaConfiguration": {"strip_sources": True},
 }
 USER_LAB_PAGE_CONFIG = {
     "disabledExtensions": {

@@ -4,6 +4,8 @@ import subprocess
 
 import pytest
 
+from airclass.hub.spawner import prepare_account
+
 pytestmark = pytest.mark.integration
 
 SERVICES = ("itbasics", "itother", "dashboard")
@@ -54,8 +56,10 @@ def test_cadre_account_cannot_read_private_files(classroom, login):
     inbound = classroom.settings.exchange_dir / "itbasics" / "inbound"
     listing = as_user("it-cadre2", "ls", str(inbound))
     assert listing.returncode != 0 and "Permission denied" in listing.stderr
-    # …while the course's trainer account can read the course (group ac-itbasics).
-    login("it-trainer-a").start_server()
+    # …while the course's trainer account can read the course (group ac-itbasics). Trainers
+    # get no personal server by default; their account is made as a spawn would make it.
+    prepare_account(str(classroom.settings.source), "it-trainer-a", staff_servers=True)
+    prepare_account(str(classroom.settings.source), "it-trainer-b", staff_servers=True)
     assert as_user("it-trainer-a", "cat", str(course / "source" / "hw1" / "dues.ipynb")).returncode == 0
     assert as_user("it-trainer-b", "ls", str(course)).returncode != 0
 
@@ -78,3 +82,12 @@ def test_home_page_shows_each_role_its_entry_points(classroom, login):
     cadre = login("it-cadre1").browse("hub/home").text
     assert "/services/learning/" in cadre and "/services/dashboard/" not in cadre
     assert "我的学习空间" in cadre and "退出" in cadre and 'id="start"' in cadre
+
+
+@pytest.mark.parametrize("user", ["it-trainer-b", "it-citymgr"])
+def test_staff_get_no_personal_server(classroom, login, user):
+    person = login(user)
+    reply = person.api("POST", f"hub/api/users/{user}/server")
+    assert reply.status_code >= 400, reply.text
+    assert not person.api("GET", f"hub/api/users/{user}").json().get("servers")
+    assert 'id="start"' not in person.browse("hub/home").text

@@ -24,7 +24,7 @@ def configured(tmp_path, raw=None) -> Config:
 
 def test_native_auth_with_lockout(tmp_path):
     c = configured(tmp_path, {"auth": {"native": {"allowed_failed_logins": 4}}})
-    assert c.JupyterHub.authenticator_class == "nativeauthenticator.NativeAuthenticator"
+    assert c.JupyterHub.authenticator_class == "airclass.hub.auth.AirclassNativeAuthenticator"
     assert c.NativeAuthenticator.allowed_failed_logins == 4
     assert c.NativeAuthenticator.seconds_before_next_try == 600
     assert c.Authenticator.allowed_users == {"c1", "c2", "t1", "m1"}
@@ -110,3 +110,16 @@ def test_admin_service_can_sync_users_and_groups_only(tmp_path):
 def test_course_titles_reach_the_hub_templates(tmp_path):
     titles = configured(tmp_path).JupyterHub.template_vars["airclass_course_titles"]
     assert titles == {"enrollment": "入会与会籍管理", "labor-law": "劳动法律援助案例"}
+
+
+def test_everyone_lands_on_the_home_page_without_a_server(tmp_path):
+    c = configured(tmp_path)
+    assert c.JupyterHub.redirect_to_server is False
+    assert c.JupyterHub.default_url == "/hub/home"
+
+
+def test_staff_get_no_server_unless_the_settings_allow_it(tmp_path):
+    assert configured(tmp_path).AirclassSpawner.staff_servers is False
+    allowed = configured(tmp_path, {"spawner": {"staff_servers": True}})
+    assert allowed.AirclassSpawner.staff_servers is True
+    assert allowed.JupyterHub.template_vars["airclass_staff_servers"] is True
