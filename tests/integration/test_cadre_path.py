@@ -60,7 +60,8 @@ class Walk:
 
     def snap(self, what: str) -> None:
         self.step += 1
-        self.page.screenshot(path=str(self.folder / f"{self.name}-{self.step:02d}-{what}.png"), full_page=True)
+        shot = self.folder / f"{self.name}-{self.step:02d}-{what}.png"
+        self.page.screenshot(path=str(shot), full_page=True)
         words = re.findall(r"[A-Za-z][A-Za-z]+", self.page.evaluate("document.body.innerText"))
         foreign = sorted({w for w in words if w not in ALLOWED_WORDS and not w.startswith("it")})
         if foreign:
