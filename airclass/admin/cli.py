@@ -37,6 +37,7 @@ def cmd_hub(args) -> int:
     accounts.require_root("airclass hub")
     settings = load(args.settings)
     runtime.ensure_proxy()
+    runtime.ensure_cjk_fonts()
     runtime.ensure_runtime(settings.runtime_prefix, launcher.PROJECT)
     return launcher.run_foreground(settings)
 
@@ -148,6 +149,20 @@ def cmd_report_progress(args) -> int:
     return 0
 
 
+def cmd_certificate_verify(args) -> int:
+    from airclass.learner.certificate import verify
+
+    cert = verify(load(args.settings), args.code)
+    if cert is None:
+        print(f"{args.code}: 无效——没有这个验证码的结业证书", file=sys.stderr)
+        return 1
+    print(
+        f"{cert.code}: 有效 — {cert.name}（{cert.user_id}）《{cert.course_title}》"
+        f" 作业总分 {cert.score}，发证日期 {cert.issued_on}"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="airclass", description="空中课堂 — air classroom")
     parser.add_argument(
@@ -200,6 +215,11 @@ def build_parser() -> argparse.ArgumentParser:
     prog.add_argument("--city")
     prog.add_argument("--course")
     prog.set_defaults(func=cmd_report_progress)
+
+    cert = sub.add_parser("certificate", help="结业证书").add_subparsers(dest="sub", required=True)
+    check = cert.add_parser("verify", help="check a certificate's verification code")
+    check.add_argument("code")
+    check.set_defaults(func=cmd_certificate_verify)
     return parser
 
 

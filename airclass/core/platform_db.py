@@ -8,6 +8,7 @@ Tables
         role: cadre | trainer | manager; level: province | city (managers), '' otherwise
     enrollments(user_id, course_id)            cadres enrolled in / trainers teaching a course
     lesson_completions(user_id, course_id, lesson_id, completed_at)   one row per first completion
+    certificates(code PK, user_id, name, course_id, course_title, score, issued_at)   结业证书
     submission_notices(user_id, course_id, assignment_id, submitted_at)   latest submission a
         cadre's server reported (shown as 已提交 before the gradebook has it)
 """
@@ -42,6 +43,16 @@ CREATE TABLE IF NOT EXISTS lesson_completions (
     lesson_id    TEXT NOT NULL,
     completed_at TEXT NOT NULL,
     PRIMARY KEY (user_id, course_id, lesson_id)
+);
+CREATE TABLE IF NOT EXISTS certificates (
+    code         TEXT PRIMARY KEY,
+    user_id      TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    course_id    TEXT NOT NULL,
+    course_title TEXT NOT NULL,
+    score        TEXT NOT NULL,
+    issued_at    TEXT NOT NULL,
+    UNIQUE (user_id, course_id)
 );
 CREATE TABLE IF NOT EXISTS submission_notices (
     user_id       TEXT NOT NULL,
@@ -166,3 +177,24 @@ class PlatformDB:
                 (user_id,),
             )
         )
+
+    # --- certificates ------------------------------------------------------------------
+    _CERT_COLUMNS = ("code", "user_id", "name", "course_id", "course_title", "score", "issued_at")
+
+    def record_certificate(self, cert: dict) -> None:
+        self.conn.execute(
+            "INSERT INTO certificates VALUES "
+            "(:code, :user_id, :name, :course_id, :course_title, :score, :issued_at)",
+            cert,
+        )
+
+    def _certificate_where(self, where: str, args: tuple) -> dict | None:
+        cols = ", ".join(self._CERT_COLUMNS)
+        row = self.conn.execute(f"SELECT {cols} FROM certificates WHERE {where}", args).fetchone()
+        return dict(zip(self._CERT_COLUMNS, row, strict=True)) if row else None
+
+    def certificate(self, code: str) -> dict | None:
+        return self._certificate_where("code = ?", (code,))
+
+    def certificate_of(self, user_id: str, course_id: str) -> dict | None:
+        return self._certificate_where("user_id = ? AND course_id = ?", (user_id, course_id))

@@ -227,6 +227,17 @@ PAGE_CSS = """
 .ac a.dl { display: inline-block; margin: 4px 8px 4px 0; padding: 6px 12px; border-radius: 6px;
            background: #c8102e; color: #fff; text-decoration: none; }
 .widget-dropdown, .widget-datepicker { max-width: 100%; }
+@media (max-width: 640px) {
+  .ac-cards { overflow-x: visible; }
+  .ac-cards table, .ac-cards tbody, .ac-cards tr, .ac-cards td { display: block; width: 100%; }
+  .ac-cards thead { display: none; }
+  .ac-cards tr { border: 1px solid #ddd; border-radius: 8px; margin: 8px 0; padding: 6px 10px;
+                 background: #fff; }
+  .ac-cards td { border: none; padding: 2px 0; white-space: normal; word-break: normal;
+                 overflow-wrap: anywhere; }
+  .ac-cards td:empty { display: none; }
+  .ac-cards td::before { content: attr(data-label) "："; color: #666; font-size: 12px; }
+}
 </style>
 """
 
@@ -301,11 +312,17 @@ def ranking_html(ranking: pd.DataFrame) -> str:
 
 
 def weekly_html(weekly: pd.DataFrame) -> str:
+    future = weekly.attrs.get("future", 0)
+    flag = (
+        f'<p class="note">另有 {future} 条记录的时间晚于当前时间（时间异常），未计入本图，请核查。</p>'
+        if future
+        else ""
+    )
     if weekly.empty:
-        return '<p class="note">所选范围内还没有学习记录。</p>'
+        return '<p class="note">所选范围内还没有学习记录。</p>' + flag
     labels = [f"{pd.Timestamp(w):%m-%d}周" for w in weekly["week"]]
     texts = [f"{r:.0%}（+{d}）" for r, d in zip(weekly["cumulative_rate"], weekly["done"], strict=True)]
-    return bars_html(labels, weekly["cumulative_rate"].tolist(), texts, 1.0)
+    return bars_html(labels, weekly["cumulative_rate"].tolist(), texts, 1.0) + flag
 
 
 def histogram_html(dist: pd.DataFrame) -> str:
@@ -318,17 +335,27 @@ def histogram_html(dist: pd.DataFrame) -> str:
 
 
 def table_html(frame: pd.DataFrame, max_rows: int = 200, empty: str = "（无）") -> str:
-    """A table that scrolls sideways on a phone; long tables are cut at `max_rows`."""
+    """A table; on a phone (narrow screens) each row becomes a card, every value labelled
+    with its column, instead of words breaking one character per line. Long tables are
+    cut at `max_rows`."""
     if frame.empty:
         return f'<p class="note">{esc(empty)}</p>'
     shown = frame.head(max_rows)
-    body = shown.to_html(index=False, escape=True, na_rep="", border=0)
+    headers = [esc(c) for c in shown.columns]
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    rows = "".join(
+        "<tr>"
+        + "".join(f'<td data-label="{h}">{esc(v)}</td>' for h, v in zip(headers, row, strict=True))
+        + "</tr>"
+        for row in shown.itertuples(index=False, name=None)
+    )
     more = (
         f'<p class="note">共 {len(frame):,} 行，此处显示前 {max_rows} 行；完整内容请下载。</p>'
         if len(frame) > max_rows
         else ""
     )
-    return f'<div class="ac-scroll">{body}</div>{more}'
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    return f'<div class="ac-scroll ac-cards">{table}</div>{more}'
 
 
 def download_link(data: bytes, filename: str, label: str, mime: str) -> str:

@@ -22,6 +22,7 @@ DASHBOARD_SERVICE = "dashboard"
 LEARNING_SERVICE = "learning"
 ADMIN_SERVICE = "airclass-admin"
 DASHBOARD_REFRESH_SERVICE = "dashboard-refresh"
+CERTIFICATE_SERVICE = "certificates"
 BASE_GROUPS = {"cadre": "cadres", "trainer": "trainers", "manager": "managers"}
 
 
@@ -61,6 +62,8 @@ def update_base(c: Config, settings: Settings) -> None:
     # After login everyone lands on 我的入口 (/hub/home); no server starts until a link needs it.
     c.JupyterHub.redirect_to_server = False
     c.JupyterHub.default_url = "/hub/home"
+    # A link into a stopped server (a lesson, 我的作业) starts it instead of asking.
+    c.JupyterHub.implicit_spawn_seconds = 0.5
 
 
 def update_auth(c: Config, settings: Settings, roster: list[dict]) -> None:
@@ -149,6 +152,7 @@ def update_groups_and_roles(c: Config, roster: list[dict], course_ids: list[str]
             "scopes": [
                 f"access:services!service={API_SERVICE}",
                 f"access:services!service={LEARNING_SERVICE}",
+                f"access:services!service={CERTIFICATE_SERVICE}",
                 "read:users:groups!user",
             ],
         },
@@ -214,7 +218,7 @@ def update_services(c: Config, settings: Settings, course_ids: list[str]) -> Non
             "display": False,
         }
     ]
-    # Offsets: 0 API, 1 dashboard, 2 learning, 10+ one formgrader per course.
+    # Offsets: 0 API, 1 dashboard, 2 learning, 7 certificates, 10+ one formgrader per course.
     for offset, (name, notebook) in enumerate(
         ((DASHBOARD_SERVICE, "manager.ipynb"), (LEARNING_SERVICE, "my_progress.ipynb")), start=1
     ):
@@ -246,6 +250,18 @@ def update_services(c: Config, settings: Settings, course_ids: list[str]) -> Non
                 "oauth_no_confirm": True,
             }
         )
+    # 结业证书: cadres download theirs; anyone checks a code (reads gradebooks, as airclass-dash).
+    services.append(
+        {
+            "name": CERTIFICATE_SERVICE,
+            "url": f"http://127.0.0.1:{service_port(settings, 7)}",
+            "command": [settings.runtime_bin("python"), "-m", "airclass.learner.certificate_service"],
+            "user": DASH_USER,
+            "cwd": str(settings.dashboards_dir),
+            "environment": _service_env(settings),
+            "oauth_no_confirm": True,
+        }
+    )
     # Keeps the managers' dashboards warm: rebuilds the progress table and each manager
     # scope's first screen when the data changed (renders then read the cache).
     services.append(

@@ -113,8 +113,18 @@ def cadre_courses(settings: Settings, user: str, now: dt.datetime | None = None)
                     "score": score,
                 }
             )
+        course_rows = rows[rows["course_id"] == course.id]
+        earned = bool(len(course_rows)) and bool(
+            (course_rows["passed"] & ~course_rows["needs_grading"]).all()
+        )
         result.append(
-            {"id": course.id, "title": course.title, "lessons": lessons, "assignments": assignments}
+            {
+                "id": course.id,
+                "title": course.title,
+                "lessons": lessons,
+                "assignments": assignments,
+                "certificate": earned,
+            }
         )
     return result
 

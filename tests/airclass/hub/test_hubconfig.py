@@ -123,3 +123,7 @@ def test_staff_get_no_server_unless_the_settings_allow_it(tmp_path):
     allowed = configured(tmp_path, {"spawner": {"staff_servers": True}})
     assert allowed.AirclassSpawner.staff_servers is True
     assert allowed.JupyterHub.template_vars["airclass_staff_servers"] is True
+
+
+def test_links_into_a_stopped_server_start_it(tmp_path):
+    assert configured(tmp_path).JupyterHub.implicit_spawn_seconds > 0
