@@ -9,17 +9,15 @@ nbgrader's own output in the error.
 from __future__ import annotations
 
 import csv
-import pwd
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
+from airclass.core import names
 from airclass.core.catalog import Course
 from airclass.core.settings import Settings
-from airclass.system import accounts
+from airclass.system import accounts, childproc
 
 
 class GradingError(RuntimeError):
@@ -29,23 +27,14 @@ class GradingError(RuntimeError):
 def run_as_grader(settings: Settings, course_id: str, args: list[str]) -> str:
     """Run `nbgrader <args>` in the course root as grader-<course>; return its output."""
     accounts.require_root("Running nbgrader for a course")
-    user = accounts.grader_account(course_id)
+    user = names.grader_account(course_id)
     root = settings.course_root(course_id)
     if not (root / "nbgrader_config.py").is_file():
         raise GradingError(
             f"course '{course_id}' is not deployed under {root}; run `airclass course deploy` first"
         )
-    home = pwd.getpwnam(user).pw_dir
-    bin_dir = str(settings.runtime_prefix / "bin")
-    env = {
-        "PATH": f"{bin_dir}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": home,
-        "USER": user,
-        "LANG": "C.UTF-8",
-    }
-    runuser = shutil.which("runuser", path=accounts.SYSTEM_PATH) or "runuser"
-    cmd = [runuser, "-u", user, "--", f"{bin_dir}/nbgrader", *args]
-    proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
+    nbgrader = settings.runtime_bin("nbgrader")
+    proc = childproc.run_as(user, [nbgrader, *args], childproc.child_env(settings, user), cwd=root)
     output = proc.stdout + proc.stderr
     if proc.returncode != 0:
         raise GradingError(f"nbgrader {' '.join(args)} (course {course_id}) failed:\n{output}")
@@ -61,7 +50,7 @@ def sync_students(settings: Settings, course_id: str, students: list[dict]) -> N
         writer = csv.writer(fh)
         writer.writerow(["id", "last_name", "first_name", "email"])
         writer.writerows([s["user_id"], s["name"], "", ""] for s in students)
-    accounts.chown_tree(csv_path, accounts.grader_account(course_id), accounts.course_group(course_id))
+    accounts.chown_tree(csv_path, names.grader_account(course_id), names.course_group(course_id))
     run_as_grader(settings, course_id, ["db", "student", "import", str(csv_path)])
 
 

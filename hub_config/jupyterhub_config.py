@@ -3,7 +3,8 @@
     AIRCLASS_SETTINGS=/etc/airclass/airclass.toml jupyterhub -f hub_config/jupyterhub_config.py
 
 1. the settings file is loaded and validated (airclass/core/settings.py);
-2. the roster and the deployed courses are read from the data directory;
+2. the roster and the deployed courses are read from the data directory, which
+   `airclass setup` prepared (this file provisions nothing);
 3. airclass/hub/hubconfig.py maps them onto JupyterHub traits;
 4. any `<data_dir>/config.d/*.py` is loaded last, as an escape hatch (TLJH style).
 """
@@ -12,10 +13,10 @@ import os
 from pathlib import Path
 
 from airclass.core.platform_db import PlatformDB
-from airclass.core.settings import load
+from airclass.core.settings import current
 from airclass.hub import hubconfig
 from airclass.learner import landing
-from airclass.system import layout as deploy
+from airclass.system import layout
 
 c = get_config()  # noqa: F821 — provided by JupyterHub when it loads this file
 
@@ -25,11 +26,15 @@ if os.geteuid() != 0:
         "each server as that account. Start it with sudo (or use `airclass hub`)."
     )
 
-settings = load()
-deploy.prepare_data_dir(settings)
+settings = current()  # loaded once for the hub process; the spawner reads the same
+if not layout.is_prepared(settings):
+    raise SystemExit(
+        f"airclass: {settings.data_dir} is not set up for the hub; run `airclass setup` first "
+        "(`airclass hub` and `airclass demo` do it for you)."
+    )
 with PlatformDB(settings.platform_db) as db:
     roster = db.people()
-hubconfig.apply(c, settings, roster, deploy.deployed_course_titles(settings))
+hubconfig.apply(c, settings, roster, layout.deployed_course_titles(settings))
 # 我的入口: each person's courses, lessons and assignments on the hub home page.
 c.JupyterHub.template_vars["airclass_entry"] = landing.entry_for(settings)
 

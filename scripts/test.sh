@@ -32,4 +32,6 @@ ensure_runtime(Path(sys.argv[1]), Path(sys.argv[2]), extras="test")
 PY
 
 "$PREFIX/bin/ruff" check airclass grader hub_config tests
+# The layering contract in pyproject.toml (import-linter): lower layers never import higher ones.
+(cd "$PWD" && PYTHONPATH="$PWD" "$PREFIX/bin/lint-imports")
 exec "$PREFIX/bin/python" -m pytest "$@"

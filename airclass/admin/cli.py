@@ -6,14 +6,22 @@ import argparse
 import sys
 from pathlib import Path
 
+from airclass.admin.backup import BackupError
+from airclass.admin.demo import run_demo
+from airclass.admin.roster_import import import_roster
+from airclass.admin.setup import setup
 from airclass.core.catalog import CatalogError, discover, load_course
 from airclass.core.roster import RosterError
 from airclass.core.settings import SettingsError, load
+from airclass.dashboards.report import export_progress
+from airclass.services.dashboard_refresher import warm_cache
+from airclass.system import launcher, layout
 from airclass.system.accounts import AccountError
 from airclass.system.runtime import RuntimeSetupError
-from grader.grading import GradingError
+from grader.grading import GradingError, grade, release
 
 USER_ERRORS = (
+    BackupError,
     SettingsError,
     CatalogError,
     RosterError,
@@ -26,25 +34,23 @@ USER_ERRORS = (
 
 
 def cmd_demo(args) -> int:
-    from airclass.admin.demo import run_demo
-
     return run_demo(args.port, Path(args.data_dir), args.password)
 
 
-def cmd_hub(args) -> int:
-    from airclass.system import accounts, launcher, runtime
-
-    accounts.require_root("airclass hub")
+def cmd_setup(args) -> int:
     settings = load(args.settings)
-    runtime.ensure_proxy()
-    runtime.ensure_cjk_fonts()
-    runtime.ensure_runtime(settings.runtime_prefix, launcher.PROJECT)
+    setup(settings)
+    print(f"set up {settings.data_dir} (settings: {settings.source or 'defaults'})")
+    return 0
+
+
+def cmd_hub(args) -> int:
+    settings = load(args.settings)
+    setup(settings)
     return launcher.run_foreground(settings)
 
 
 def cmd_roster_import(args) -> int:
-    from airclass.core.roster import import_roster
-
     settings = load(args.settings)
     report = import_roster(
         settings,
@@ -99,22 +105,18 @@ def cmd_course_validate(args) -> int:
 
 
 def cmd_course_deploy(args) -> int:
-    from airclass.system import layout as deploy
-
     settings = load(args.settings)
-    deploy.prepare_data_dir(settings)
+    setup(settings, with_runtime=False)
     courses = discover(Path(args.courses))
     chosen = [c for c in courses if not args.course or c.id in args.course]
     for course in chosen:
-        root = deploy.deploy_course(settings, course)
+        root = layout.deploy_course(settings, course)
         print(f"deployed {course.id} → {root}")
     print("Restart the hub so new courses get their formgrader services.")
     return 0
 
 
 def cmd_course_release(args) -> int:
-    from grader.grading import release
-
     settings = load(args.settings)
     course = load_course(settings.course_root(args.course))
     path = release(settings, course, args.assignment)
@@ -123,8 +125,6 @@ def cmd_course_release(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    from grader.grading import grade
-
     settings = load(args.settings)
     course = load_course(settings.course_root(args.course))
     print(grade(settings, course, args.assignment).table())
@@ -133,16 +133,12 @@ def cmd_grade(args) -> int:
 
 
 def _refresh_dashboards(settings) -> None:
-    from airclass.services.dashboard_server import warm_cache
-
     warning = warm_cache(settings)
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
 
 
 def cmd_report_progress(args) -> int:
-    from airclass.dashboards.report import export_progress
-
     settings = load(args.settings)
     rows = export_progress(settings, Path(args.out), args.city, args.course)
     print(f"wrote {rows} rows to {args.out}")
@@ -163,6 +159,30 @@ def cmd_certificate_verify(args) -> int:
     return 0
 
 
+def cmd_backup(args) -> int:
+    from airclass.admin.backup import backup
+
+    settings = load(args.settings)
+    summary = backup(settings, Path(args.dest))
+    print(
+        f"backed up {summary.files} files ({summary.databases} SQLite databases, "
+        f"{summary.bytes / 2**20:.1f} MiB) and {summary.homes} home folders → {args.dest}"
+    )
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from airclass.admin.backup import restore
+
+    settings = load(args.settings)
+    summary = restore(settings, Path(args.src), force=args.force)
+    print(
+        f"restored {summary.files} files ({summary.databases} SQLite databases) and "
+        f"{summary.homes} home folders into {settings.data_dir}; start the hub with `airclass hub`"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="airclass", description="空中课堂 — air classroom")
     parser.add_argument(
@@ -177,7 +197,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--password", default="airclass-demo")
     demo.set_defaults(func=cmd_demo)
 
-    hub = sub.add_parser("hub", help="serve the hub in the foreground")
+    setup_cmd = sub.add_parser(
+        "setup", help="prepare this machine for the hub (accounts, data dir, dashboards); safe to repeat"
+    )
+    setup_cmd.set_defaults(func=cmd_setup)
+
+    hub = sub.add_parser("hub", help="set up, then serve the hub in the foreground")
     hub.set_defaults(func=cmd_hub)
 
     roster = sub.add_parser("roster", help="roster commands").add_subparsers(dest="sub", required=True)
@@ -208,6 +233,14 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("course")
     grade.add_argument("assignment")
     grade.set_defaults(func=cmd_grade)
+
+    bak = sub.add_parser("backup", help="consistent copy of the whole platform (safe while the hub runs)")
+    bak.add_argument("dest", help="a new folder for the backup")
+    bak.set_defaults(func=cmd_backup)
+    res = sub.add_parser("restore", help="put a backup back (the hub must be stopped)")
+    res.add_argument("src", help="a folder written by `airclass backup`")
+    res.add_argument("--force", action="store_true", help="overwrite a data directory that holds a platform")
+    res.set_defaults(func=cmd_restore)
 
     report = sub.add_parser("report", help="reports").add_subparsers(dest="sub", required=True)
     prog = report.add_parser("progress", help="export the progress table (xlsx or csv)")

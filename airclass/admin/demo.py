@@ -14,11 +14,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from airclass.admin.demo_seed import seed_progress
+from airclass.admin.roster_import import import_roster
+from airclass.admin.setup import setup
 from airclass.core.catalog import discover, load_course
 from airclass.core.cities import CITY_CODES
-from airclass.core.roster import import_roster
 from airclass.core.settings import Settings, load
-from airclass.services.dashboard_server import warm_cache
+from airclass.services.dashboard_refresher import warm_cache
 from airclass.system import accounts, launcher, runtime
 from airclass.system import layout as deploy
 from grader import grading
@@ -133,11 +134,10 @@ def release_all(settings: Settings, course) -> None:
 
 def set_up(settings: Settings, password: str, courses_dir: Path, notebooks_dir: Path) -> list[str]:
     """Everything but serving: data dir, courses, roster, releases. Returns course ids."""
-    deploy.prepare_data_dir(settings)
+    setup(settings, notebooks_dir, with_runtime=False)
     courses = discover(courses_dir)
     for course in courses:
         deploy.deploy_course(settings, course)
-    deploy.deploy_dashboards(settings, notebooks_dir)
     course_ids = [c.id for c in courses]
     roster_path = settings.data_dir / "demo-roster.csv"
     rows = demo_roster(course_ids)

@@ -79,6 +79,26 @@ def _need(table: dict, key: str, kind: type | tuple[type, ...], where: str, prob
     return value
 
 
+def _tables(meta: dict, key: str, where: str, problems: list[str]) -> list[dict]:
+    """The entries of an array of tables ([[key]]); anything else is reported, not iterated."""
+    raw = meta.get(key, [])
+    if not isinstance(raw, list):
+        problems.append(f"{where}: '{key}' must be a list of [[{key}]] tables")
+        return []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict):
+            problems.append(f"{where} [[{key}]] #{i + 1}: must be a table with id, title, …")
+    return [item if isinstance(item, dict) else {} for item in raw]
+
+
+def _optional_text(table: dict, key: str, default: str, where: str, problems: list[str]) -> str:
+    value = table.get(key, default)
+    if not isinstance(value, str):
+        problems.append(f"{where}: field '{key}' must be text ({type(value).__name__} given)")
+        return default
+    return value
+
+
 def notebook_points(path: Path) -> float:
     """Sum of nbgrader points over the graded cells of one notebook."""
     nb = json.loads(path.read_text(encoding="utf-8"))
@@ -127,8 +147,13 @@ def _parse_due(value: object, where: str, problems: list[str]) -> dt.datetime | 
     return None
 
 
-def load_course(course_dir: Path) -> Course:
-    """Read and validate one course directory."""
+def load_course(course_dir: Path, check_notebooks: bool = True) -> Course:
+    """Read and validate one course directory — the one reader of course.toml.
+
+    `check_notebooks=False` reads course.toml alone (its fields still validated), for
+    copies that hold no notebooks to check: the public catalog cadres read, a cadre's
+    lesson folder, a course root the reader may not open.
+    """
     course_dir = Path(course_dir)
     toml_path = course_dir / "course.toml"
     try:
@@ -143,38 +168,41 @@ def load_course(course_dir: Path) -> Course:
     course_id = _need(meta, "id", str, where, problems)
     if course_id is not None and not COURSE_ID.match(course_id):
         problems.append(f"{where}: id '{course_id}' must be an ASCII slug like 'labor-law'")
-    if course_id is not None and course_id != course_dir.name:
+    if check_notebooks and course_id is not None and course_id != course_dir.name:
         problems.append(f"{where}: id '{course_id}' differs from its folder '{course_dir.name}'")
     title = _need(meta, "title", str, where, problems)
     description = _need(meta, "description", str, where, problems)
-    audience = meta.get("audience", "基层工会干部")
+    audience = _optional_text(meta, "audience", "基层工会干部", where, problems)
 
     lessons: list[Lesson] = []
-    for i, raw in enumerate(meta.get("lessons", [])):
+    for i, raw in enumerate(_tables(meta, "lessons", where, problems)):
         lw = f"{where} [[lessons]] #{i + 1}"
         lid = _need(raw, "id", str, lw, problems)
         ltitle = _need(raw, "title", str, lw, problems)
         notebook = _need(raw, "notebook", str, lw, problems)
         if lid and not ITEM_ID.match(lid):
             problems.append(f"{lw}: id '{lid}' must be lowercase ASCII (a-z, 0-9, - or _)")
-        if notebook:
+        video_url = _optional_text(raw, "video_url", "", lw, problems)
+        video_fallback = _optional_text(raw, "video_fallback", "", lw, problems)
+        if notebook and not (course_dir / notebook).resolve().is_relative_to(course_dir.resolve()):
+            problems.append(f"{lw}: notebook '{notebook}' must lie inside the course folder")
+        elif notebook and check_notebooks:
             nb_path = course_dir / notebook
             if not nb_path.is_file():
                 problems.append(f"{lw}: notebook '{notebook}' not found under {course_dir}")
             else:
                 _check_notebook(nb_path, problems, graded=False)
         if lid and ltitle and notebook:
-            lessons.append(
-                Lesson(lid, ltitle, notebook, raw.get("video_url", ""), raw.get("video_fallback", ""))
-            )
+            lessons.append(Lesson(lid, ltitle, notebook, video_url, video_fallback))
 
     assignments: list[Assignment] = []
-    for i, raw in enumerate(meta.get("assignments", [])):
+    for i, raw in enumerate(_tables(meta, "assignments", where, problems)):
         aw = f"{where} [[assignments]] #{i + 1}"
         aid = _need(raw, "id", str, aw, problems)
         atitle = _need(raw, "title", str, aw, problems)
         points = _need(raw, "points", (int, float), aw, problems)
         pass_mark = _need(raw, "pass_mark", (int, float), aw, problems)
+        kind = _optional_text(raw, "kind", "homework", aw, problems)
         due = _parse_due(raw.get("due"), aw, problems) if "due" in raw else None
         if "due" not in raw:
             problems.append(f"{aw}: missing field 'due'")
@@ -182,7 +210,7 @@ def load_course(course_dir: Path) -> Course:
             problems.append(f"{aw}: id '{aid}' must be lowercase ASCII (a-z, 0-9, - or _)")
         if points is not None and pass_mark is not None and not 0 <= pass_mark <= points:
             problems.append(f"{aw}: pass_mark {pass_mark} must lie between 0 and points {points}")
-        if aid:
+        if aid and check_notebooks:
             src = course_dir / "source" / aid
             notebooks = sorted(src.glob("*.ipynb"))
             if not notebooks:
@@ -193,9 +221,7 @@ def load_course(course_dir: Path) -> Course:
                     f"{aw}: points = {points} but the notebooks' nbgrader cells add up to {found:g}"
                 )
         if aid and atitle and points is not None and pass_mark is not None and due:
-            assignments.append(
-                Assignment(aid, atitle, due, float(points), float(pass_mark), raw.get("kind", "homework"))
-            )
+            assignments.append(Assignment(aid, atitle, due, float(points), float(pass_mark), kind))
 
     for kind, items in (("lesson", lessons), ("assignment", assignments)):
         ids = [x.id for x in items]

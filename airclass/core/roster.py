@@ -14,14 +14,15 @@ Columns (Chinese or English header, any order; extra columns are ignored):
 from __future__ import annotations
 
 import csv
-import os
+import io
 import re
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import openpyxl
+
 from airclass.core.cities import CITY_CODES, normalize_city
-from airclass.system.accounts import USERNAME
+from airclass.core.names import USERNAME
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "user_id": ("学员编号", "编号", "user_id", "id", "cadre_id"),
@@ -73,38 +74,102 @@ class RosterReport:
         return out
 
 
-def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+# Excel in China saves "CSV" as GBK (code page 936); GB18030 is its superset. UTF-8 may
+# carry a BOM. Anything decoding under none of these is refused rather than guessed at.
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+MAX_LISTED_PROBLEMS = 200  # a shifted column in a 5,000-row file must not print 5,000 lines
+
+
+def _decode_csv(path: Path) -> str:
+    data = path.read_bytes()
+    for encoding in CSV_ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break  # UTF-16 or a binary file that happens to decode
+        return text
+    raise RosterError(
+        f"{path}: not a text CSV in UTF-8 or GBK/GB18030 (is it a renamed Excel or UTF-16 file?); "
+        "in Excel use 另存为 → 'CSV UTF-8 (逗号分隔)' or save as .xlsx"
+    )
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    text = _decode_csv(path)
+    try:
+        return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as exc:
+        raise RosterError(f"{path}: not a readable CSV file ({exc}); save it again from Excel") from None
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a phone number typed into a number cell
+    return str(value)
+
+
+def _read_xlsx(path: Path) -> list[list[str]]:
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile, KeyError, XML and its own errors alike
+        raise RosterError(
+            f"{path}: not an Excel workbook ({type(exc).__name__}); open it in Excel and "
+            "save it again as 'Excel 工作簿 (*.xlsx)' or as CSV"
+        ) from None
+    try:
+        if not book.worksheets:
+            raise RosterError(f"{path}: the workbook has no worksheet")
+        sheet = book.worksheets[0]
+        return [[_cell_text(v) for v in r] for r in sheet.iter_rows(values_only=True)]
+    except RosterError:
+        raise
+    except Exception as exc:
+        raise RosterError(
+            f"{path}: the workbook is damaged ({type(exc).__name__}); save it again from Excel"
+        ) from None
+    finally:
+        book.close()
+
+
+def _read_rows(path: Path) -> list[tuple[int, list[str]]]:
+    """Rows with their 1-based row numbers in the file, blank rows dropped; header first."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            rows = [list(r) for r in csv.reader(fh)]
+        rows = _read_csv(path)
     elif suffix == ".xlsx":
-        import openpyxl
-
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        rows = [["" if v is None else str(v) for v in r] for r in sheet.iter_rows(values_only=True)]
-        book.close()
+        rows = _read_xlsx(path)
     else:
-        raise RosterError(f"{path}: unsupported file type '{suffix}'; use .csv or .xlsx")
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
-    if not rows:
+        raise RosterError(
+            f"{path}: unsupported file type '{suffix}'; use .csv or .xlsx "
+            "(an old .xls must be saved again as .xlsx)"
+        )
+    numbered = [(n, r) for n, r in enumerate(rows, start=1) if any(cell.strip() for cell in r)]
+    if not numbered:
         raise RosterError(f"{path}: the file is empty; the first row must be the header")
-    return rows[0], rows[1:]
+    return numbered
 
 
-def _map_header(path: Path, header: list[str]) -> dict[str, int]:
+def _map_header(path: Path, row_number: int, header: list[str]) -> dict[str, int]:
     index: dict[str, int] = {}
     lowered = [h.strip().lower() for h in header]
+    where = f"{path}: row {row_number} (header)"
     for key, names in COLUMNS.items():
-        for name in names:
-            if name.lower() in lowered:
-                index[key] = lowered.index(name.lower())
-                break
+        found = [i for i, h in enumerate(lowered) if h in {n.lower() for n in names}]
+        if len(found) > 1:
+            raise RosterError(
+                f"{where}: column {COLUMNS[key][0]} appears {len(found)} times "
+                f"(columns {', '.join(str(i + 1) for i in found)}); keep one"
+            )
+        if found:
+            index[key] = found[0]
     missing = [COLUMNS[k][0] for k in REQUIRED if k not in index]
     if missing:
         raise RosterError(
-            f"{path}: row 1 (header): missing column(s) {', '.join(missing)}; "
+            f"{where}: missing column(s) {', '.join(missing)}; "
             f"expected {', '.join(COLUMNS[k][0] for k in COLUMNS)}"
         )
     return index
@@ -115,13 +180,22 @@ def parse_roster(path: str | Path, known_courses: set[str]) -> RosterReport:
     path = Path(path)
     if not path.is_file():
         raise RosterError(f"{path}: file not found")
-    header, rows = _read_rows(path)
-    index = _map_header(path, header)
+    (header_number, header), *rows = _read_rows(path)
+    index = _map_header(path, header_number, header)
+    width = len(header)
+    needed = max(index[k] for k in REQUIRED) + 1  # Excel may drop trailing empty optional cells
     problems: list[str] = []
     people: list[dict] = []
     seen: dict[str, int] = {}
 
-    for n, row in enumerate(rows, start=2):
+    for n, row in rows:
+        if len(row) < needed or any(c.strip() for c in row[width:]):
+            # A stray or missing separator shifts every later cell into the wrong column.
+            problems.append(
+                f"{path}: row {n}: {len(row)} cells but the header has {width}; "
+                "a separator is missing or extra (check for commas inside names)"
+            )
+            continue
 
         def cell(key: str, row: list[str] = row) -> str:
             i = index.get(key)
@@ -191,65 +265,9 @@ def parse_roster(path: str | Path, known_courses: set[str]) -> RosterReport:
 
     if not rows:
         problems.append(f"{path}: no data rows below the header")
+    if len(problems) > MAX_LISTED_PROBLEMS:
+        hidden = len(problems) - MAX_LISTED_PROBLEMS
+        problems = [*problems[:MAX_LISTED_PROBLEMS], f"{path}: … and {hidden} more problems"]
     if problems:
         raise RosterError("\n".join(problems))
     return RosterReport(people)
-
-
-def _write_passwords(path: Path, people: list[dict], passwords: dict[str, str]) -> None:
-    """Initial passwords of the accounts that got one now; readable by its owner only."""
-    with open(
-        os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8-sig", newline=""
-    ) as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["学员编号", "姓名", "城市", "初始密码"])
-        for person in people:
-            if person["user_id"] in passwords:
-                writer.writerow(
-                    [person["user_id"], person["name"], person["city"], passwords[person["user_id"]]]
-                )
-
-
-def import_roster(
-    settings,
-    path: str | Path,
-    *,
-    dry_run: bool = False,
-    initial_password: str | None = None,
-    passwords_out: str | Path | None = None,
-) -> RosterReport:
-    """Validate `path`, then store it: platform DB, hub credentials, course gradebooks.
-
-    Nothing is written unless every row is valid. Roster users without a password get
-    `initial_password` (the demo), or with `passwords_out` a random one each, written to
-    that CSV (mode 0600) for the admin to hand out. Without either they set their own on
-    the sign-up page — only advisable where ids are not guessable by others.
-    """
-    from airclass.core.platform_db import PlatformDB
-    from airclass.hub import hubclient as hubsync
-    from airclass.hub.credentials import ensure_credentials
-    from airclass.system import layout as deploy
-    from grader.grading import sync_students
-
-    deployed = set(deploy.deployed_course_ids(settings))
-    report = parse_roster(path, deployed)
-    if dry_run:
-        return report
-    with PlatformDB(settings.platform_db) as db:
-        db.upsert_people(report.people)
-    deploy.fix_platform_permissions(settings)
-    names = [p["user_id"] for p in report.people]
-    if passwords_out:
-        passwords = {n: secrets.token_urlsafe(9) for n in names}
-    else:
-        passwords = {n: initial_password for n in names} if initial_password else {}
-    settings.hub_dir.mkdir(parents=True, exist_ok=True)
-    created = ensure_credentials(settings.hub_db_url, passwords, names)
-    if passwords_out:
-        _write_passwords(Path(passwords_out), report.people, {n: passwords[n] for n in created})
-    for course in sorted(deployed):
-        cadres = [p for p in report.people if p["role"] == "cadre" and course in p["courses"]]
-        sync_students(settings, course, cadres)
-    if hubsync.hub_is_running(settings):
-        report.hub_changes = hubsync.sync_roster(settings, report.people, sorted(deployed))
-    return report

@@ -7,6 +7,7 @@ computed by functions from the loaded settings, never at import time.
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import sys
 import tomllib
@@ -24,6 +25,9 @@ from airclass.core.cities import CITY_CODES  # noqa: E402
 
 SETTINGS_ENV = "AIRCLASS_SETTINGS"
 DEFAULT_SETTINGS_PATH = Path("/etc/airclass/airclass.toml")
+
+# The default completion-rate target (managers' dashboards), for the province and any city.
+COMPLETION_TARGET = 0.8
 
 DEFAULTS: dict[str, Any] = {
     "data_dir": "/srv/airclass",
@@ -67,7 +71,7 @@ DEFAULTS: dict[str, Any] = {
     "nbgrader": {"execute_timeout": 120},
     # Completion-rate targets on the manager dashboard: one for the province, and any
     # city's own (cities declare yearly targets the provincial federation confirms).
-    "dashboard": {"completion_target": 0.8, "city_targets": {}, "refresh_every": 30},
+    "dashboard": {"completion_target": COMPLETION_TARGET, "city_targets": {}, "refresh_every": 30},
     "accounts": {"unix_group": "airclass-users"},
 }
 
@@ -228,6 +232,13 @@ def load(path: str | os.PathLike[str] | None = None) -> Settings:
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{chosen}: not valid TOML: {exc}") from None
     return Settings(validate(raw, str(chosen)), chosen)
+
+
+@functools.cache
+def current() -> Settings:
+    """This process's settings, loaded once from the path the hub or CLI passed on
+    ($AIRCLASS_SETTINGS). Long-running services and page hooks use this, not `load`."""
+    return load()
 
 
 @dataclass(frozen=True)

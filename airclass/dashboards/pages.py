@@ -1,5 +1,5 @@
 """What the manager dashboard (notebooks/manager.ipynb) shows, computable outside a Voila
-render: the refresher (``python -m airclass.services.dashboard_server --refresh-every N``) builds
+render: the refresher (``python -m airclass.services.dashboard_refresher --refresh-every N``) builds
 the first screen of every manager scope after a data change, so a manager's first render
 only reads it from the `ProgressCache`.
 """

@@ -24,7 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import pandas as pd
+from tornado.web import HTTPError
+
+from airclass.core import settings as settings_mod
 
 VIEWER_ENV = "AIRCLASS_VIEWER"
 
@@ -197,15 +201,10 @@ def viewer_cell_source(viewer: Viewer) -> str:
 def voila_prelaunch_hook(req_handler: Any, notebook: Any, cwd: str) -> Any:
     """``VoilaConfiguration.prelaunch_hook``: authorize the hub user for this dashboard
     and pin the viewer into the kernel (first cell sets $AIRCLASS_VIEWER)."""
-    import nbformat
-    from tornado.web import HTTPError
-
-    from airclass.core import settings as settings_mod
-
     username = hub_username(req_handler)
     if not username:
         raise HTTPError(403, "未登录或无法识别用户")
-    viewer = lookup_viewer(settings_mod.load().platform_db, username)
+    viewer = lookup_viewer(settings_mod.current().platform_db, username)
     if viewer is None:
         raise HTTPError(403, f"用户 {username} 不在学员名册中")
     allowed = DASHBOARD_ROLES.get(dashboard_name(req_handler, notebook))

@@ -12,18 +12,11 @@ from pathlib import Path
 
 from traitlets.config import Config
 
+from airclass.core import names
 from airclass.core.settings import Settings
-from airclass.system import accounts
-from airclass.system.layout import API_USER, DASH_USER
+from airclass.system.childproc import child_env
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-API_SERVICE = "airclass-api"
-DASHBOARD_SERVICE = "dashboard"
-LEARNING_SERVICE = "learning"
-ADMIN_SERVICE = "airclass-admin"
-DASHBOARD_REFRESH_SERVICE = "dashboard-refresh"
-CERTIFICATE_SERVICE = "certificates"
-BASE_GROUPS = {"cadre": "cadres", "trainer": "trainers", "manager": "managers"}
 
 
 def service_port(settings: Settings, offset: int) -> int:
@@ -57,7 +50,7 @@ def update_base(c: Config, settings: Settings) -> None:
     c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{service_port(settings, 90)}"
     c.ConfigurableHTTPProxy.auth_token = _secret_file(settings, "proxy_token")
     c.JupyterHub.template_paths = [str(TEMPLATES)]
-    c.JupyterHub.template_vars = {"airclass_title": "空中课堂"}
+    c.JupyterHub.template_vars = {"airclass_title": "空中课堂", "airclass_names": names.template_names()}
     c.JupyterHub.cleanup_servers = True
     # After login everyone lands on 我的入口 (/hub/home); no server starts until a link needs it.
     c.JupyterHub.redirect_to_server = False
@@ -101,33 +94,32 @@ def update_spawner(c: Config, settings: Settings) -> None:
     c.Spawner.http_timeout = spawner["http_timeout"]
     if spawner["mem_limit"]:
         c.Spawner.mem_limit = spawner["mem_limit"]
-    c.Spawner.environment = {
-        "PATH": f"{settings.runtime_prefix / 'bin'}:/usr/local/bin:/usr/bin:/bin",
-        "JUPYTER_CONFIG_PATH": str(settings.jupyter_config_dir),
-        "AIRCLASS_API_URL": api_url(settings),
-        "AIRCLASS_PUBLIC_DIR": str(settings.public_dir),
-        "LANG": "C.UTF-8",
-    }
-    c.AirclassSpawner.settings_file = str(settings.source) if settings.source else ""
-    c.AirclassSpawner.staff_servers = spawner["staff_servers"]
+    # What a cadre's server and kernels need to know of the platform, and nothing more.
+    c.Spawner.environment = child_env(
+        settings,
+        reads_settings=False,
+        JUPYTER_CONFIG_PATH=str(settings.jupyter_config_dir),
+        AIRCLASS_API_URL=api_url(settings),
+        AIRCLASS_PUBLIC_DIR=str(settings.public_dir),
+    )
     c.JupyterHub.template_vars["airclass_staff_servers"] = spawner["staff_servers"]
 
 
 def desired_groups(roster: list[dict], course_ids: list[str]) -> dict[str, list[str]]:
     """Hub group → members: role groups, and per course nbgrader-<c> / formgrade-<c>."""
-    groups: dict[str, list[str]] = {name: [] for name in BASE_GROUPS.values()}
+    groups: dict[str, list[str]] = {name: [] for name in names.ROLE_GROUPS.values()}
     for course in course_ids:
-        groups[f"nbgrader-{course}"] = []
-        groups[f"formgrade-{course}"] = []
+        groups[names.nbgrader_group(course)] = []
+        groups[names.formgrade_group(course)] = []
     for person in roster:
-        groups[BASE_GROUPS[person["role"]]].append(person["user_id"])
+        groups[names.ROLE_GROUPS[person["role"]]].append(person["user_id"])
         for course in person["courses"]:
             if course not in course_ids:
                 continue
             if person["role"] in ("cadre", "trainer"):
-                groups[f"nbgrader-{course}"].append(person["user_id"])
+                groups[names.nbgrader_group(course)].append(person["user_id"])
             if person["role"] == "trainer":
-                groups[f"formgrade-{course}"].append(person["user_id"])
+                groups[names.formgrade_group(course)].append(person["user_id"])
     return groups
 
 
@@ -148,39 +140,39 @@ def update_groups_and_roles(c: Config, roster: list[dict], course_ids: list[str]
         {
             "name": "airclass-member",
             "description": "Every roster member: record lessons, open own progress page",
-            "groups": list(BASE_GROUPS.values()),
+            "groups": list(names.ROLE_GROUPS.values()),
             "scopes": [
-                f"access:services!service={API_SERVICE}",
-                f"access:services!service={LEARNING_SERVICE}",
-                f"access:services!service={CERTIFICATE_SERVICE}",
+                f"access:services!service={names.API_SERVICE}",
+                f"access:services!service={names.LEARNING_SERVICE}",
+                f"access:services!service={names.CERTIFICATE_SERVICE}",
                 "read:users:groups!user",
             ],
         },
         {
             "name": "airclass-manager",
             "groups": ["managers"],
-            "scopes": [f"access:services!service={DASHBOARD_SERVICE}"],
+            "scopes": [f"access:services!service={names.DASHBOARD_SERVICE}"],
         },
     ]
     for course in course_ids:
         roles.append(
             {
-                "name": f"formgrade-{course}",
-                "groups": [f"formgrade-{course}"],
+                "name": names.formgrade_group(course),
+                "groups": [names.formgrade_group(course)],
                 "scopes": [f"access:services!service={course}"],
             }
         )
         roles.append(
             {
-                "name": f"nbgrader-{course}",
-                "groups": [f"nbgrader-{course}"],
+                "name": names.nbgrader_group(course),
+                "groups": [names.nbgrader_group(course)],
                 "scopes": ["list:services", f"read:services!service={course}"],
             }
         )
     roles.append(
         {
-            "name": ADMIN_SERVICE,
-            "services": [ADMIN_SERVICE],
+            "name": names.ADMIN_SERVICE,
+            "services": [names.ADMIN_SERVICE],
             "scopes": ["admin:users", "admin:groups", "list:users"],
         }
     )
@@ -194,46 +186,32 @@ def update_groups_and_roles(c: Config, roster: list[dict], course_ids: list[str]
     c.JupyterHub.load_roles = roles
 
 
-def _service_env(settings: Settings, extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {
-        "PATH": f"{settings.runtime_prefix / 'bin'}:/usr/local/bin:/usr/bin:/bin",
-        "LANG": "C.UTF-8",
-    }
-    if settings.source:
-        env["AIRCLASS_SETTINGS"] = str(settings.source)
-    env.update(extra or {})
-    return env
-
-
 def update_services(c: Config, settings: Settings, course_ids: list[str]) -> None:
     singleuser = settings.runtime_bin("jupyterhub-singleuser")
     services: list[dict] = [
         {
-            "name": API_SERVICE,
+            "name": names.API_SERVICE,
             "url": api_url(settings),
             "command": [settings.runtime_bin("python"), "-m", "airclass.services.completion_api"],
-            "user": API_USER,
+            "user": names.API_USER,
             "cwd": str(settings.platform_db.parent),
-            "environment": _service_env(settings),
+            "environment": child_env(settings),
             "display": False,
         }
     ]
     # Offsets: 0 API, 1 dashboard, 2 learning, 7 certificates, 10+ one formgrader per course.
     for offset, (name, notebook) in enumerate(
-        ((DASHBOARD_SERVICE, "manager.ipynb"), (LEARNING_SERVICE, "my_progress.ipynb")), start=1
+        ((names.DASHBOARD_SERVICE, "manager.ipynb"), (names.LEARNING_SERVICE, "my_progress.ipynb")), start=1
     ):
         services.append(
             {
                 "name": name,
                 "url": f"http://127.0.0.1:{service_port(settings, offset)}",
                 "command": [singleuser, f"--ServerApp.default_url=/voila/render/{notebook}"],
-                "user": DASH_USER,
+                "user": names.DASH_USER,
                 "cwd": str(settings.dashboards_dir),
-                "environment": _service_env(
-                    settings,
-                    {
-                        "JUPYTER_CONFIG_PATH": str(settings.dashboards_dir / "config"),
-                    },
+                "environment": child_env(
+                    settings, JUPYTER_CONFIG_PATH=str(settings.dashboards_dir / "config")
                 ),
                 "oauth_no_confirm": True,
             }
@@ -244,21 +222,23 @@ def update_services(c: Config, settings: Settings, course_ids: list[str]) -> Non
                 "name": course,
                 "url": f"http://127.0.0.1:{service_port(settings, offset)}",
                 "command": [singleuser],
-                "user": accounts.grader_account(course),
+                "user": names.grader_account(course),
                 "cwd": str(settings.course_root(course)),
-                "environment": _service_env(settings, {"JUPYTERHUB_DEFAULT_URL": "/formgrader"}),
+                "environment": child_env(
+                    settings, reads_settings=False, JUPYTERHUB_DEFAULT_URL="/formgrader"
+                ),
                 "oauth_no_confirm": True,
             }
         )
     # 结业证书: cadres download theirs; anyone checks a code (reads gradebooks, as airclass-dash).
     services.append(
         {
-            "name": CERTIFICATE_SERVICE,
+            "name": names.CERTIFICATE_SERVICE,
             "url": f"http://127.0.0.1:{service_port(settings, 7)}",
             "command": [settings.runtime_bin("python"), "-m", "airclass.learner.certificate_service"],
-            "user": DASH_USER,
+            "user": names.DASH_USER,
             "cwd": str(settings.dashboards_dir),
-            "environment": _service_env(settings),
+            "environment": child_env(settings),
             "oauth_no_confirm": True,
         }
     )
@@ -266,20 +246,20 @@ def update_services(c: Config, settings: Settings, course_ids: list[str]) -> Non
     # scope's first screen when the data changed (renders then read the cache).
     services.append(
         {
-            "name": DASHBOARD_REFRESH_SERVICE,
+            "name": names.DASHBOARD_REFRESH_SERVICE,
             "command": [
                 settings.runtime_bin("python"),
                 "-m",
-                "airclass.services.dashboard_server",
+                "airclass.services.dashboard_refresher",
                 f"--refresh-every={settings['dashboard']['refresh_every']}",
             ],
-            "user": DASH_USER,
+            "user": names.DASH_USER,
             "cwd": str(settings.dashboards_dir),
-            "environment": _service_env(settings),
+            "environment": child_env(settings),
         }
     )
     # No process: only a token, for `airclass roster import` to update a running hub.
-    services.append({"name": ADMIN_SERVICE, "api_token": admin_token(settings)})
+    services.append({"name": names.ADMIN_SERVICE, "api_token": admin_token(settings)})
     culler = settings["culler"]
     if culler["enabled"]:
         services.append(

@@ -12,10 +12,10 @@ import shutil
 from pathlib import Path
 
 from jupyterhub.spawner import LocalProcessSpawner
-from traitlets import Bool, Unicode
 
+from airclass.core import names
 from airclass.core.platform_db import PlatformDB
-from airclass.core.settings import load
+from airclass.core.settings import Settings, current
 from airclass.system import accounts
 
 LESSONS_FOLDER = "空中课堂"
@@ -44,17 +44,16 @@ class NoServerForRole(RuntimeError):
     """A trainer or manager asked for a personal server and the settings do not allow it."""
 
 
-def prepare_account(settings_file: str, username: str, staff_servers: bool = True) -> None:
-    settings = load(settings_file or None)
+def prepare_account(settings: Settings, username: str) -> None:
     with PlatformDB(settings.platform_db) as db:
         person = db.person(username)
     if person is None:
         raise accounts.AccountError(f"{username} is not on the roster; import them first")
-    if person["role"] != "cadre" and not staff_servers:
+    if person["role"] != "cadre" and not settings["spawner"]["staff_servers"]:
         raise NoServerForRole(STAFF_NO_SERVER)
     extra: tuple[str, ...] = ()
     if person["role"] == "trainer":
-        extra = tuple(accounts.course_group(c) for c in person["courses"])
+        extra = tuple(names.course_group(c) for c in person["courses"])
     entry = accounts.ensure_user(username, settings["accounts"]["unix_group"], extra)
     home = Path(entry.pw_dir)
     base = home / LESSONS_FOLDER
@@ -68,9 +67,7 @@ def prepare_account(settings_file: str, username: str, staff_servers: bool = Tru
 
 
 class AirclassSpawner(LocalProcessSpawner):
-    settings_file = Unicode("", config=True, help="airclass settings file (empty: defaults)")
-    staff_servers = Bool(False, config=True, help="Whether trainers and managers may start a server")
-
     async def start(self):
-        await asyncio.to_thread(prepare_account, self.settings_file, self.user.name, self.staff_servers)
+        # The hub's own settings (loaded once, from the path `airclass hub` passed on).
+        await asyncio.to_thread(prepare_account, current(), self.user.name)
         return await super().start()

@@ -12,16 +12,18 @@ Each returns the widget it displays, so tests can set a value, click, and read t
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import os
-import tomllib
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import ipywidgets as widgets
 from IPython.display import display
+
+from airclass.core.catalog import CatalogError, load_course
 
 API_URL_ENV = "AIRCLASS_API_URL"
 
@@ -54,9 +56,9 @@ def find_course_toml(course_id: str, start: Path | None = None) -> Path | None:
         candidate = folder / "course.toml"
         if candidate.is_file():
             try:
-                if tomllib.loads(candidate.read_text(encoding="utf-8")).get("id") == course_id:
+                if load_course(folder, check_notebooks=False).id == course_id:
                     return candidate
-            except tomllib.TOMLDecodeError:
+            except CatalogError:
                 return None
     public = os.environ.get("AIRCLASS_PUBLIC_DIR")
     if public and (Path(public) / course_id / "course.toml").is_file():
@@ -68,10 +70,13 @@ def lesson_meta(course_id: str, lesson_id: str) -> dict:
     path = find_course_toml(course_id)
     if path is None:
         return {}
-    meta = tomllib.loads(path.read_text(encoding="utf-8"))
-    for lesson in meta.get("lessons", []):
-        if lesson.get("id") == lesson_id:
-            return lesson
+    try:
+        course = load_course(path.parent, check_notebooks=False)
+    except CatalogError:
+        return {}
+    for lesson in course.lessons:
+        if lesson.id == lesson_id:
+            return dataclasses.asdict(lesson)
     return {}
 
 

@@ -9,10 +9,8 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from airclass.core import timefmt
+from airclass.core.settings import COMPLETION_TARGET
 from airclass.progress.table import CITY_NAMES
-
-#: Default completion-rate target per city for the ranking chart (a fraction).
-DEFAULT_CITY_TARGET = 0.8
 
 #: Days without any activity after which an unfinished cadre counts as idle.
 IDLE_DAYS = 7
@@ -126,7 +124,7 @@ def kpis(df: pd.DataFrame, now: dt.datetime) -> dict[str, float | int]:
 
 def city_ranking(
     df: pd.DataFrame,
-    targets: Mapping[str, float] | float = DEFAULT_CITY_TARGET,
+    targets: Mapping[str, float] | float = COMPLETION_TARGET,
     cities: Sequence[str] = CITY_NAMES,
 ) -> pd.DataFrame:
     """All 16 cities ranked by completion rate (cities with no enrolled cadre last).
@@ -147,7 +145,7 @@ def city_ranking(
     out["enrolled"] = out["enrolled"].fillna(0).astype(int)
     out["completed"] = completed.reindex(out.index).fillna(0).astype(int)
     if isinstance(targets, Mapping):
-        out["target"] = [float(targets.get(c, DEFAULT_CITY_TARGET)) for c in out.index]
+        out["target"] = [float(targets.get(c, COMPLETION_TARGET)) for c in out.index]
     else:
         out["target"] = float(targets)
     out["meets_target"] = out["completion_rate"].ge(out["target"]).fillna(False).astype(bool)

@@ -72,7 +72,7 @@ class ProgressCache:
     current signature, `table_made` / `table` / `derived` return the most recent entry of
     the same sources (and key) if it was made less than `stale_for` seconds before `now`,
     with the time it was made, instead of rebuilding. The refresher
-    (``python -m airclass.services.dashboard_server --refresh-every N``) rebuilds them outside the
+    (``python -m airclass.services.dashboard_refresher --refresh-every N``) rebuilds them outside the
     render. ``stale_for=0`` (the default) never serves stale entries.
 
     `counts` tallies what each call did ("table:hit", "table:stale", "table:built",

@@ -34,19 +34,15 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import closing
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import pandas as pd
 
-from airclass.core.catalog import Assignment, CatalogError, Course, Lesson, load_course
+from airclass.core.catalog import CatalogError, Course, load_course
 from airclass.core.cities import CITY_CODES
-
-if TYPE_CHECKING:
-    from airclass.progress.cache import ProgressCache
 
 #: Shandong's 16 cities in division-code order, as (name, code) pairs (from airclass.core.cities).
 CITIES: tuple[tuple[str, str], ...] = tuple(CITY_CODES.items())
@@ -291,40 +287,6 @@ def build_progress(
     return table.loc[:, list(PROGRESS_COLUMNS)].reset_index(drop=True)
 
 
-def _course_from_toml(folder: Path) -> Course:
-    """A course from its ``course.toml`` alone, without the source-notebook checks of
-    `load_course` — for the public copy, which has no ``source/``."""
-    meta = tomllib.loads((folder / "course.toml").read_text(encoding="utf-8"))
-    try:
-        lessons = tuple(
-            Lesson(str(x["id"]), str(x["title"]), str(x.get("notebook", ""))) for x in meta.get("lessons", [])
-        )
-        assignments = tuple(
-            Assignment(
-                str(x["id"]),
-                str(x["title"]),
-                x["due"],
-                float(x["points"]),
-                float(x["pass_mark"]),
-                str(x.get("kind", "homework")),
-            )
-            for x in meta.get("assignments", [])
-        )
-        if any(not isinstance(a.due, dt.datetime) or a.due.tzinfo is None for a in assignments):
-            raise CatalogError(f"{folder / 'course.toml'}: every 'due' needs a UTC offset")
-        return Course(
-            str(meta["id"]),
-            str(meta["title"]),
-            str(meta.get("description", "")),
-            str(meta.get("audience", "")),
-            folder,
-            lessons,
-            assignments,
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise CatalogError(f"{folder / 'course.toml'}: cannot read the course ({exc})") from None
-
-
 def overdue_at(table: pd.DataFrame, now: dt.datetime) -> pd.Series:
     """Assignments past their deadline at `now` and still not submitted."""
     now_ts = pd.Timestamp(now).tz_convert("UTC")
@@ -356,8 +318,8 @@ def deployed_courses(settings) -> list[Course]:
         except (CatalogError, OSError) as exc:
             first = str(exc)
         try:
-            courses.append(_course_from_toml(settings.public_dir / course_id))
-        except (CatalogError, OSError, tomllib.TOMLDecodeError):
+            courses.append(load_course(settings.public_dir / course_id, check_notebooks=False))
+        except (CatalogError, OSError):
             problems.append(first)
     if problems and not courses:
         raise CatalogError("\n".join(problems))
@@ -368,12 +330,18 @@ def gradebook_paths(settings, courses: Iterable[Course]) -> dict[str, Path]:
     return {c.id: settings.course_root(c.id) / "gradebook.db" for c in courses}
 
 
+class CachedTables(Protocol):
+    """What `load_progress` needs of a cache (airclass.progress.cache.ProgressCache)."""
+
+    def table(self, platform_db, courses, books, now) -> pd.DataFrame: ...
+
+
 def load_progress(
     settings,
     now: dt.datetime | None = None,
     courses: Sequence[Course] | None = None,
     user_id: str | None = None,
-    cache: ProgressCache | None = None,
+    cache: CachedTables | None = None,
 ) -> pd.DataFrame:
     """`build_progress` for the deployed courses named by `settings` (through `cache`
     when given; a single user's rows are always read directly)."""

@@ -11,22 +11,22 @@ from __future__ import annotations
 
 import json
 import os
-import tomllib
 from urllib.parse import urlparse
 
 from jupyterhub.services.auth import HubAuthenticated
 from tornado import ioloop, web
 
+from airclass.core.catalog import CatalogError, load_course
 from airclass.core.platform_db import PlatformDB
 from airclass.core.settings import load
 
 
 def known_lessons(public_dir, course_id: str) -> set[str]:
-    path = public_dir / course_id / "course.toml"
-    if not path.is_file():
+    try:
+        course = load_course(public_dir / course_id, check_notebooks=False)
+    except (CatalogError, OSError):
         return set()
-    meta = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {lesson["id"] for lesson in meta.get("lessons", [])}
+    return {lesson.id for lesson in course.lessons}
 
 
 class CompletionHandler(HubAuthenticated, web.RequestHandler):

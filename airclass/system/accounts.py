@@ -14,13 +14,12 @@ from __future__ import annotations
 import grp
 import os
 import pwd
-import re
 import shutil
 import subprocess
 from pathlib import Path
 
-USERNAME = re.compile(r"^[a-z][a-z0-9_-]{1,30}$")
-SYSTEM_SERVICE_USERS = ("airclass-dash", "airclass-api")
+from airclass.core.names import USERNAME
+from airclass.system.childproc import system_tool
 
 
 class AccountError(RuntimeError):
@@ -35,20 +34,9 @@ def require_root(action: str) -> None:
         )
 
 
-def grader_account(course_id: str) -> str:
-    return f"grader-{course_id}"
-
-
-def course_group(course_id: str) -> str:
-    return f"ac-{course_id}"
-
-
-SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
-
-
 def _run(cmd: list[str]) -> None:
     """Run a system tool (useradd, groupadd …), found even when sbin is not on PATH."""
-    cmd = [shutil.which(cmd[0], path=SYSTEM_PATH) or cmd[0], *cmd[1:]]
+    cmd = [system_tool(cmd[0]), *cmd[1:]]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise AccountError(f"{' '.join(cmd)} failed: {proc.stderr.strip()}")

@@ -15,15 +15,14 @@ import grp
 import json
 import os
 import shutil
-import tomllib
 from pathlib import Path
 
-from airclass.core.catalog import Course
+from airclass.core import names
+from airclass.core.catalog import Course, load_course
+from airclass.core.names import API_USER, DASH_USER  # noqa: E402
 from airclass.core.platform_db import PlatformDB
 from airclass.core.settings import Settings
 from airclass.system import accounts
-
-DASH_USER, API_USER = accounts.SYSTEM_SERVICE_USERS
 
 
 def _mkdir(path: Path, mode: int) -> Path:
@@ -138,6 +137,13 @@ def prepare_data_dir(settings: Settings) -> None:
     protect_settings_file(settings)
 
 
+def is_prepared(settings: Settings) -> bool:
+    """Whether `prepare_data_dir` has run for these settings (the hub refuses to start otherwise)."""
+    return (
+        settings.hub_dir.is_dir() and settings.platform_db.is_file() and settings.jupyter_config_dir.is_dir()
+    )
+
+
 def protect_settings_file(settings: Settings) -> None:
     """The settings may hold secrets (the SSO client secret): root and the platform's
     service accounts read them; cadres' servers never need them."""
@@ -163,8 +169,8 @@ def deploy_course(settings: Settings, course: Course) -> Path:
     course root (new assignments, gradebook, submissions) are kept.
     """
     accounts.require_root("Deploying a course")
-    group = accounts.course_group(course.id)
-    grader = accounts.grader_account(course.id)
+    group = names.course_group(course.id)
+    grader = names.grader_account(course.id)
     accounts.ensure_group(group)
     accounts.ensure_user(grader, settings["accounts"]["unix_group"], (group,))
     # The dashboard services read every course's gradebook.
@@ -196,19 +202,18 @@ def deploy_course(settings: Settings, course: Course) -> Path:
 def fix_course_permissions(settings: Settings, course_id: str) -> None:
     """grader-<course>:ac-<course>, dirs 2770, files 0660 — the course root is the barrier."""
     root = settings.course_root(course_id)
-    accounts.chown_tree(root, accounts.grader_account(course_id), accounts.course_group(course_id))
+    accounts.chown_tree(root, names.grader_account(course_id), names.course_group(course_id))
     for folder, _dirs, files in os.walk(root):
         os.chmod(folder, 0o2770)
         for name in files:
             os.chmod(os.path.join(folder, name), 0o660)
 
 
-def deploy_dashboards(settings: Settings, notebooks_dir: Path) -> None:
-    """Copy the Voila dashboard notebooks and the locked-down server config they run under."""
-    from airclass.services.dashboard_server import SERVER_CONFIG
-
+def deploy_dashboards(settings: Settings, notebooks_dir: Path, server_config: str) -> None:
+    """Copy the Voila dashboard notebooks and the locked-down server config they run under
+    (`server_config`: the jupyter_server config text, airclass.services.dashboard_server's)."""
     config_dir = _mkdir(settings.dashboards_dir / "config", 0o755)
-    (config_dir / "jupyter_server_config.py").write_text(SERVER_CONFIG)
+    (config_dir / "jupyter_server_config.py").write_text(server_config)
     os.chmod(config_dir / "jupyter_server_config.py", 0o644)
     for nb in sorted(Path(notebooks_dir).glob("*.ipynb")):
         shutil.copy2(nb, settings.dashboards_dir / nb.name)
@@ -217,11 +222,10 @@ def deploy_dashboards(settings: Settings, notebooks_dir: Path) -> None:
 
 def deployed_course_titles(settings: Settings) -> dict[str, str]:
     """Course id → Chinese title of the deployed courses (for hub pages)."""
-    titles = {}
-    for course_id in deployed_course_ids(settings):
-        meta = tomllib.loads((settings.course_root(course_id) / "course.toml").read_text("utf-8"))
-        titles[course_id] = str(meta.get("title", course_id))
-    return titles
+    return {
+        course_id: load_course(settings.course_root(course_id), check_notebooks=False).title
+        for course_id in deployed_course_ids(settings)
+    }
 
 
 def deployed_course_ids(settings: Settings) -> list[str]:

@@ -27,7 +27,7 @@
      - a render before the refresher ran: the previous first screen is served (stale
        while revalidate, `airclass.dashboards.pages.STALE_FOR`); checked to write nothing to the
        cache;
-     - one refresher pass (`airclass.services.dashboard_server.refresh_pass`, in this process, as the
+     - one refresher pass (`airclass.services.dashboard_refresher.refresh_pass`, in this process, as the
        hub-managed refresher service would run it), timed apart;
      - a render after that pass (a cache hit).
    Ratios vs the trivial notebook are printed side by side for all cases. The server is
@@ -423,7 +423,7 @@ def bench_voila(root: Path, port: int, repeat: int) -> None:
         # after a data change: before / after one refresher pass
         from airclass.core.settings import load
         from airclass.progress.cache import ProgressCache
-        from airclass.services import dashboard_server
+        from airclass.services import dashboard_refresher
 
         cache_dir = served / "cache" / "airclass"
         settings = load(root / "airclass.toml")
@@ -437,7 +437,7 @@ def bench_voila(root: Path, port: int, repeat: int) -> None:
             stale_t.append(s)
             stale_wrote += cache_files(cache_dir) != before
             t = time.perf_counter()
-            dashboard_server.refresh_pass(settings, ProgressCache(cache_dir))
+            dashboard_refresher.refresh_pass(settings, ProgressCache(cache_dir))
             pass_t.append(time.perf_counter() - t)
             s, body = render_manager()
             refreshed_t.append(s)

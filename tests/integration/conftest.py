@@ -24,10 +24,12 @@ from pathlib import Path
 
 import pytest
 
+from airclass.admin.roster_import import import_roster
+from airclass.admin.setup import setup
+from airclass.core import names
 from airclass.core.catalog import load_course
-from airclass.core.roster import import_roster
 from airclass.core.settings import Settings, load
-from airclass.system import accounts, launcher, runtime
+from airclass.system import accounts, launcher
 from airclass.system import layout as deploy
 from grader import grading
 from tests.integration.hubclient import HubUser
@@ -123,13 +125,10 @@ def classroom():
         encoding="utf-8",
     )
     settings = load(settings_file)
-    runtime.ensure_proxy()
-    runtime.ensure_runtime(settings.runtime_prefix, REPO)
-    deploy.prepare_data_dir(settings)
+    setup(settings)  # `airclass setup`: proxy, runtime env, data dir, dashboards
     catalog = data_dir / "catalog"
     for course_id in COURSES:
         deploy.deploy_course(settings, load_course(make_course(catalog, course_id)))
-    deploy.deploy_dashboards(settings, REPO / "notebooks")
     import_roster(settings, write_roster(data_dir / "roster.csv", ROSTER), initial_password=PASSWORD)
     grading.release(settings, load_course(settings.course_root("itbasics")), "hw1")
 
@@ -143,9 +142,9 @@ def classroom():
         for name in [row[0] for row in ROSTER] + list(LATE_USERS):
             accounts.delete_user(name)
         for course_id in COURSES:
-            accounts.delete_user(accounts.grader_account(course_id))
-            if accounts.group_exists(accounts.course_group(course_id)):
-                accounts._run(["groupdel", accounts.course_group(course_id)])
+            accounts.delete_user(names.grader_account(course_id))
+            if accounts.group_exists(names.course_group(course_id)):
+                accounts._run(["groupdel", names.course_group(course_id)])
         if os.environ.get("AIRCLASS_KEEP_TEST_DATA"):
             print(f"kept {data_dir}")
         else:

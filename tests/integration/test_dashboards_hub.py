@@ -99,7 +99,7 @@ def test_dashboard_refresher_runs_as_the_dashboard_account(classroom):
             uid = proc.stat().st_uid
         except OSError:
             continue
-        if b"airclass.services.dashboard_server" in cmdline and any(
+        if b"airclass.services.dashboard_refresher" in cmdline and any(
             a.startswith(b"--refresh-every") for a in cmdline
         ):
             found.append(uid)

@@ -1,5 +1,6 @@
 """Who reaches what: hub services by role, and files by unix account."""
 
+import dataclasses
 import subprocess
 
 import pytest
@@ -58,8 +59,10 @@ def test_cadre_account_cannot_read_private_files(classroom, login):
     assert listing.returncode != 0 and "Permission denied" in listing.stderr
     # …while the course's trainer account can read the course (group ac-itbasics). Trainers
     # get no personal server by default; their account is made as a spawn would make it.
-    prepare_account(str(classroom.settings.source), "it-trainer-a", staff_servers=True)
-    prepare_account(str(classroom.settings.source), "it-trainer-b", staff_servers=True)
+    spawner = {**classroom.settings["spawner"], "staff_servers": True}
+    allowing = dataclasses.replace(classroom.settings, values={**classroom.settings.values, "spawner": spawner})
+    prepare_account(allowing, "it-trainer-a")
+    prepare_account(allowing, "it-trainer-b")
     assert as_user("it-trainer-a", "cat", str(course / "source" / "hw1" / "dues.ipynb")).returncode == 0
     assert as_user("it-trainer-b", "ls", str(course)).returncode != 0
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from airclass.core.roster import import_roster
+from airclass.admin.roster_import import import_roster
 from tests.integration.conftest import PASSWORD, ROSTER, write_roster
 
 pytestmark = pytest.mark.integration

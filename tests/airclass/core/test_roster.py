@@ -5,8 +5,9 @@ import csv
 import openpyxl
 import pytest
 
+from airclass.admin.roster_import import import_roster
 from airclass.core.platform_db import PlatformDB
-from airclass.core.roster import RosterError, import_roster, parse_roster
+from airclass.core.roster import RosterError, parse_roster
 from airclass.core.settings import Settings, validate
 
 HEADER = ["学员编号", "姓名", "城市", "工会", "角色", "课程", "级别", "手机"]

@@ -1,5 +1,5 @@
 """Manager first screen outside Voila (airclass.dashboards.pages), stale-while-revalidate in
-ProgressCache, and the refresher (airclass.services.dashboard_server --refresh-every)."""
+ProgressCache, and the refresher (airclass.services.dashboard_refresher --refresh-every)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from airclass.core.settings import Settings, validate
 from airclass.dashboards import pages as dashboards
 from airclass.dashboards.viewer import Viewer
 from airclass.progress.cache import ProgressCache
-from airclass.services import dashboard_server
+from airclass.services import dashboard_refresher
 from tests.airclass.progress.test_progress import NOW, make_classroom, utc
 from tests.paths import REPO
 
@@ -112,17 +112,17 @@ def test_manager_first_screen_outside_voila(settings, tmp_path):
 
 
 def test_manager_scopes_from_the_roster(classroom):
-    scopes = dashboard_server.manager_scopes(classroom.platform_db)
+    scopes = dashboard_refresher.manager_scopes(classroom.platform_db)
     assert [dashboards.scope(v)[1] for v in scopes] == ["province", "city:济南", "city:青岛"]
 
 
 def test_one_refresher_pass_makes_the_next_first_screen_a_cache_hit(classroom, settings, tmp_path):
     folder = tmp_path / "cache"
-    done_ = dashboard_server.refresh_pass(settings, ProgressCache(folder), now=NOW)
+    done_ = dashboard_refresher.refresh_pass(settings, ProgressCache(folder), now=NOW)
     assert done_["scopes"] == ["province", "city:济南", "city:青岛"]
 
     complete_lesson(classroom)  # a data change ...
-    dashboard_server.refresh_pass(settings, ProgressCache(folder), now=NOW + dt.timedelta(minutes=1))
+    dashboard_refresher.refresh_pass(settings, ProgressCache(folder), now=NOW + dt.timedelta(minutes=1))
 
     # ... and the next render (a new kernel: a new cache object) computes nothing
     for viewer in (PROVINCE, JINAN, Viewer("m3", "manager", "青岛", "city")):
@@ -147,7 +147,7 @@ def test_refresh_loop_survives_errors_and_stops(settings, tmp_path):
         return settings
 
     cache = ProgressCache(tmp_path / "cache")
-    dashboard_server.refresh_loop(0.01, load_settings=load_settings, cache=cache, stop=stop)
+    dashboard_refresher.refresh_loop(0.01, load_settings=load_settings, cache=cache, stop=stop)
     assert len(calls) == 3
     assert cache.counts["view:built"] == 3  # one pass: the three manager scopes
     assert cache.counts["table:built"] == 1
@@ -164,7 +164,7 @@ def test_refresher_program_stops_on_sigterm(classroom, tmp_path):
         PYTHONPATH=str(REPO),
     )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "airclass.services.dashboard_server", "--refresh-every", "0.2"],
+        [sys.executable, "-m", "airclass.services.dashboard_refresher", "--refresh-every", "0.2"],
         env=env,
         stderr=subprocess.PIPE,
         text=True,
@@ -193,6 +193,6 @@ def test_warm_up_without_arguments_is_one_pass(classroom, tmp_path):
         os.environ, AIRCLASS_SETTINGS=str(toml), XDG_CACHE_HOME=str(tmp_path / "xdg"), PYTHONPATH=str(REPO)
     )
     subprocess.run(
-        [sys.executable, "-m", "airclass.services.dashboard_server"], env=env, check=True, timeout=120
+        [sys.executable, "-m", "airclass.services.dashboard_refresher"], env=env, check=True, timeout=120
     )
     assert len(list((tmp_path / "xdg" / "airclass").glob("progress-*.pkl"))) == 1

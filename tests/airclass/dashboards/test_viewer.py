@@ -16,6 +16,7 @@ import nbformat
 import pytest
 from tornado.web import HTTPError
 
+from airclass.core import settings as settings_mod
 from airclass.dashboards import viewer as viewer_mod
 from airclass.dashboards.viewer import NO_ACCESS, Viewer, current_viewer, scope_table
 from tests.airclass.progress import test_progress as fixture
@@ -44,7 +45,9 @@ def settings_env(classroom, monkeypatch):
     path = classroom.root / "airclass.toml"
     path.write_text(f'data_dir = "{classroom.root}"\n', encoding="utf-8")
     monkeypatch.setenv("AIRCLASS_SETTINGS", str(path))
-    return path
+    settings_mod.current.cache_clear()  # a process loads its settings once; each test is a new "process"
+    yield path
+    settings_mod.current.cache_clear()
 
 
 # --- current_viewer ---------------------------------------------------------------------

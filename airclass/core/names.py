@@ -1,0 +1,63 @@
+"""Every name airclass gives to accounts, groups and hub services — the one place they are spelled.
+
+Unix accounts: one per hub user (same name), `grader-<course>` owns a course's nbgrader root,
+`ac-<course>` is the course's unix group (grader account, trainers, dashboard account).
+Hub groups: a role group per role, nbgrader's `nbgrader-<course>` (students and trainers
+of a course) and `formgrade-<course>` (who may open its formgrader), as nbgrader's
+multiple-classes demo names them. Hub services: the names below, and each course's id
+for its formgrader (nbgrader expects service name == course id).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Hub and unix user names: what the roster accepts and what may become a unix account.
+USERNAME = re.compile(r"^[a-z][a-z0-9_-]{1,30}$")
+
+# System accounts of the services.
+DASH_USER = "airclass-dash"  # runs the Voila dashboards; reads gradebooks and the platform DB
+API_USER = "airclass-api"  # runs the completion API; writes the platform DB
+SYSTEM_SERVICE_USERS = (DASH_USER, API_USER)
+
+# Hub services.
+API_SERVICE = "airclass-api"
+DASHBOARD_SERVICE = "dashboard"
+LEARNING_SERVICE = "learning"
+ADMIN_SERVICE = "airclass-admin"
+DASHBOARD_REFRESH_SERVICE = "dashboard-refresh"
+CERTIFICATE_SERVICE = "certificates"
+
+# Hub groups by role.
+ROLE_GROUPS = {"cadre": "cadres", "trainer": "trainers", "manager": "managers"}
+FORMGRADE_PREFIX = "formgrade-"
+NBGRADER_PREFIX = "nbgrader-"
+
+
+def grader_account(course_id: str) -> str:
+    """Unix account that owns the course's nbgrader root and runs its formgrader."""
+    return f"grader-{course_id}"
+
+
+def course_group(course_id: str) -> str:
+    """Unix group with read access to the course root (grader, trainers, dashboards)."""
+    return f"ac-{course_id}"
+
+
+def formgrade_group(course_id: str) -> str:
+    return f"{FORMGRADE_PREFIX}{course_id}"
+
+
+def nbgrader_group(course_id: str) -> str:
+    return f"{NBGRADER_PREFIX}{course_id}"
+
+
+def template_names() -> dict[str, object]:
+    """The names hub templates need, so HTML never spells them again."""
+    return {
+        "learning_service": LEARNING_SERVICE,
+        "dashboard_service": DASHBOARD_SERVICE,
+        "certificate_service": CERTIFICATE_SERVICE,
+        "role_groups": ROLE_GROUPS,
+        "formgrade_prefix": FORMGRADE_PREFIX,
+    }
