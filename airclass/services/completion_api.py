@@ -78,11 +78,11 @@ class CompletionHandler(HubAuthenticated, web.RequestHandler):
 
 
 def known_assignments(public_dir, course_id: str) -> set[str]:
-    path = public_dir / course_id / "course.toml"
-    if not path.is_file():
+    try:
+        course = load_course(public_dir / course_id, check_notebooks=False)
+    except (CatalogError, OSError):
         return set()
-    meta = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {str(a["id"]) for a in meta.get("assignments", [])}
+    return {a.id for a in course.assignments}
 
 
 class SubmissionHandler(CompletionHandler):

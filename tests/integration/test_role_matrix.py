@@ -60,7 +60,9 @@ def test_cadre_account_cannot_read_private_files(classroom, login):
     # …while the course's trainer account can read the course (group ac-itbasics). Trainers
     # get no personal server by default; their account is made as a spawn would make it.
     spawner = {**classroom.settings["spawner"], "staff_servers": True}
-    allowing = dataclasses.replace(classroom.settings, values={**classroom.settings.values, "spawner": spawner})
+    allowing = dataclasses.replace(
+        classroom.settings, values={**classroom.settings.values, "spawner": spawner}
+    )
     prepare_account(allowing, "it-trainer-a")
     prepare_account(allowing, "it-trainer-b")
     assert as_user("it-trainer-a", "cat", str(course / "source" / "hw1" / "dues.ipynb")).returncode == 0
