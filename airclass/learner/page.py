@@ -89,10 +89,18 @@ document.querySelectorAll("button[data-toggle]").forEach(function (b) {
 """
 
 
+def _verdict(item) -> str:
+    if item.passed:
+        return "<span class='ok'>通过</span>" if item.kind == "check" else "<span class='ok'>满分</span>"
+    if item.kind == "written":
+        # written answers are scored by the trainer; 0 may simply mean "not read yet"
+        return "<span class='note'>由培训师评阅</span>"
+    return "<span class='bad'>未通过</span>" if item.kind == "check" else "<span class='bad'>未得满分</span>"
+
+
 def feedback_html(fb: Feedback, dom_id: str) -> str:
     rows = "".join(
-        f"<tr><td>{escape(i.label)}</td><td>{i.score:g} / {i.points:g} 分</td>"
-        f'<td class="{"ok" if i.passed else "bad"}">{"通过" if i.passed else "未通过"}</td></tr>'
+        f"<tr><td>{escape(i.label)}</td><td>{i.score:g} / {i.points:g} 分</td><td>{_verdict(i)}</td></tr>"
         for i in fb.items
     )
     failed = fb.failed_checks
