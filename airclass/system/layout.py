@@ -82,6 +82,9 @@ def course_nbgrader_config(settings: Settings, course_id: str) -> str:
         f"c.ExecutePreprocessor.timeout = {settings['nbgrader']['execute_timeout']}\n"
         "# Feedback shows the hidden tests' results but never their text.\n"
         "c.ClearHiddenTests.enforce_metadata = True\n"
+        "# Trainers read deadlines and submission times in Beijing time (stored as UTC).\n"
+        "c.NbGraderAPI.timezone = 'Asia/Shanghai'\n"
+        "c.NbGraderAPI.timestamp_format = '%Y-%m-%d %H:%M'\n"
     )
 
 

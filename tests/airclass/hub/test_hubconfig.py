@@ -78,7 +78,9 @@ def test_one_formgrader_service_per_course_as_its_grader(tmp_path):
         "idle-culler",
         "airclass-admin",
         "dashboard-refresh",
+        "certificates",
     }
+    assert services["certificates"]["user"] == "airclass-dash"
     assert services["labor-law"]["user"] == "grader-labor-law"
     assert services["labor-law"]["cwd"] == str(tmp_path / "courses" / "labor-law")
     ports = [s["url"] for s in c.JupyterHub.services if "url" in s]
