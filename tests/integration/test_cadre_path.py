@@ -104,7 +104,9 @@ def test_new_cadre_from_login_to_feedback(classroom, browser, login, shots, name
     walk = Walk(browser.new_page(viewport={"width": width, "height": height}), shots, f"{width}px", name)
     page = walk.page
 
-    # 1. 我的入口, with nothing started
+    # 1. the login page, then 我的入口 with nothing started
+    page.goto(f"{classroom.base_url}/hub/login")
+    walk.snap("login")
     log_in(page, classroom.base_url, name)
     page.wait_for_url("**/hub/home", timeout=60_000)
     page.get_by_text("空中课堂 · 我的入口").wait_for()
