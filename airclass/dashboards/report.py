@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from airclass.core import timefmt
 from airclass.progress import table as progress
 
 LOCAL_TZ = "Asia/Shanghai"
@@ -78,10 +79,16 @@ EXTENSIONS = (".xlsx", ".csv")
 # --- tables for people -------------------------------------------------------------------
 
 
-def _local(values: pd.Series, fmt: str = "%Y-%m-%d %H:%M") -> pd.Series:
-    """Aware timestamps → Beijing-time text ('' when missing): Excel has no time zones."""
+def _local(values: pd.Series, fmt: str = "%Y-%m-%d %H:%M", now: dt.datetime | None = None) -> pd.Series:
+    """Aware timestamps → Beijing-time text ('' when missing): Excel has no time zones.
+
+    With `now`, a stamp later than now (a wrong clock) is flagged, as timefmt does."""
     stamps = pd.to_datetime(values, utc=True)
-    return stamps.dt.tz_convert(LOCAL_TZ).dt.strftime(fmt).fillna("")
+    text = stamps.dt.tz_convert(LOCAL_TZ).dt.strftime(fmt).fillna("")
+    if now is not None:
+        future = stamps > pd.Timestamp(now).tz_convert("UTC") + timefmt.FUTURE_SLACK
+        text = text.where(~future.fillna(False), text + timefmt.FUTURE_SUFFIX)
+    return text
 
 
 def _yes_no(values: pd.Series) -> pd.Series:
@@ -97,8 +104,8 @@ def progress_frame(df: pd.DataFrame) -> pd.DataFrame:
     out = df.loc[:, list(PROGRESS_HEADERS)].copy()
     is_lesson = out["item_type"].eq("lesson")
     out["item_type"] = out["item_type"].map(ITEM_TYPES)
-    for col in ("due", "activity_at"):
-        out[col] = _local(out[col])
+    out["due"] = _local(out["due"])
+    out["activity_at"] = _local(out["activity_at"], now=dt.datetime.now(dt.UTC))
     for col in ("done", "passed", "late", "overdue", "needs_grading"):
         out[col] = _yes_no(out[col].astype(bool))
     for col in ("late", "overdue", "needs_grading"):

@@ -128,3 +128,11 @@ def test_weekly_chart_flags_stamps_from_the_future():
     assert "另有 2 条记录的时间晚于当前时间" in report.weekly_html(weekly)
     weekly.attrs["future"] = 0
     assert "时间异常" not in report.weekly_html(weekly)
+
+
+def test_activity_stamped_in_the_future_is_flagged_in_exports():
+    import datetime as dt
+
+    stamps = pd.Series([pd.Timestamp("2026-03-01T02:00Z"), pd.Timestamp("2099-01-01T00:00Z"), pd.NaT])
+    text = report._local(stamps, now=dt.datetime(2026, 3, 20, tzinfo=dt.UTC)).tolist()
+    assert text == ["2026-03-01 10:00", "2099-01-01 08:00（时间异常）", ""]
