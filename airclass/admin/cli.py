@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from airclass.admin.backup import BackupError
+from airclass.admin.backup import BackupError, backup, restore
 from airclass.admin.demo import run_demo
 from airclass.admin.roster_import import import_roster
 from airclass.admin.setup import setup
@@ -160,8 +160,6 @@ def cmd_certificate_verify(args) -> int:
 
 
 def cmd_backup(args) -> int:
-    from airclass.admin.backup import backup
-
     settings = load(args.settings)
     summary = backup(settings, Path(args.dest))
     print(
@@ -172,8 +170,6 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    from airclass.admin.backup import restore
-
     settings = load(args.settings)
     summary = restore(settings, Path(args.src), force=args.force)
     print(

@@ -26,6 +26,8 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from nbgrader.api import Gradebook, MissingEntry
+
 from airclass.core.catalog import Course
 from airclass.core.platform_db import PlatformDB
 
@@ -53,8 +55,6 @@ def _profile(rng: random.Random) -> str:
 
 def _ensure_assignment(gb, course_root: Path, assignment) -> None:
     """Make sure the gradebook knows the assignment (normally `release` has done it)."""
-    from nbgrader.api import MissingEntry
-
     try:
         gb.find_assignment(assignment.id)
         return
@@ -127,8 +127,6 @@ def seed_progress(
 ) -> dict[str, int]:
     """Seed demo progress (see the module docstring). Returns counts of what was written:
     submissions, skipped (already there), lessons."""
-    from nbgrader.api import Gradebook, MissingEntry
-
     _alembic_on_path()
     now = now.astimezone(dt.UTC)
     start = now - dt.timedelta(days=SEED_DAYS)

@@ -7,13 +7,13 @@ a running hub (tests/airclass/hub/test_hubconfig.py).
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 from traitlets.config import Config
 
 from airclass.core import names
 from airclass.core.settings import Settings
+from airclass.system import layout
 from airclass.system.childproc import child_env
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -27,16 +27,6 @@ def api_url(settings: Settings) -> str:
     return f"http://127.0.0.1:{service_port(settings, 0)}"
 
 
-def _secret_file(settings: Settings, name: str) -> str:
-    """A random secret kept in the hub folder, created once (stable across restarts)."""
-    path = settings.hub_dir / name
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
 def update_base(c: Config, settings: Settings) -> None:
     hub = settings["hub"]
     c.JupyterHub.ip = hub["ip"]
@@ -48,7 +38,7 @@ def update_base(c: Config, settings: Settings) -> None:
     c.JupyterHub.pid_file = str(settings.hub_dir / "jupyterhub.pid")
     c.ConfigurableHTTPProxy.pid_file = str(settings.hub_dir / "proxy.pid")
     c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{service_port(settings, 90)}"
-    c.ConfigurableHTTPProxy.auth_token = _secret_file(settings, "proxy_token")
+    c.ConfigurableHTTPProxy.auth_token = layout.hub_secret(settings, "proxy_token")
     c.JupyterHub.template_paths = [str(TEMPLATES)]
     c.JupyterHub.template_vars = {"airclass_title": "空中课堂", "airclass_names": names.template_names()}
     c.JupyterHub.cleanup_servers = True
@@ -125,7 +115,7 @@ def desired_groups(roster: list[dict], course_ids: list[str]) -> dict[str, list[
 
 def admin_token(settings: Settings) -> str:
     """Token of the `airclass-admin` service: the CLI uses it to sync a new roster live."""
-    return _secret_file(settings, "admin_api_token")
+    return layout.hub_secret(settings, "admin_api_token")
 
 
 def update_groups_and_roles(c: Config, roster: list[dict], course_ids: list[str]) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import grp
 import json
 import os
+import secrets
 import shutil
 from pathlib import Path
 
@@ -124,6 +125,7 @@ def prepare_data_dir(settings: Settings) -> None:
     accounts.ensure_group(settings["accounts"]["unix_group"])
     _mkdir(settings.data_dir, 0o755)
     _mkdir(settings.hub_dir, 0o700)
+    ensure_hub_secrets(settings)
     _mkdir(settings.courses_dir, 0o755)
     _mkdir(settings.public_dir, 0o755)
     _mkdir(settings.dashboards_dir, 0o755)
@@ -138,6 +140,30 @@ def prepare_data_dir(settings: Settings) -> None:
         pass  # create the schema now, so its files get their owners below
     fix_platform_permissions(settings)
     protect_settings_file(settings)
+
+
+#: Secrets the hub reads at start: the proxy's API token and the CLI's admin-service token.
+HUB_SECRETS = ("proxy_token", "admin_api_token")
+
+
+def ensure_hub_secrets(settings: Settings) -> None:
+    """Random secrets in the root-only hub folder, created once (stable across restarts)."""
+    settings.hub_dir.mkdir(parents=True, exist_ok=True)
+    for name in HUB_SECRETS:
+        path = settings.hub_dir / name
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+
+
+def hub_secret(settings: Settings, name: str) -> str:
+    try:
+        return (settings.hub_dir / name).read_text().strip()
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"{settings.hub_dir / name} is missing: run `airclass setup` (it creates the hub's secrets)"
+        ) from None
 
 
 def is_prepared(settings: Settings) -> bool:

@@ -4,6 +4,7 @@ from traitlets.config import Config
 
 from airclass.core.settings import Settings, validate
 from airclass.hub import hubconfig
+from airclass.system import layout
 
 ROSTER = [
     {"user_id": "c1", "role": "cadre", "courses": ["labor-law", "enrollment"]},
@@ -19,7 +20,9 @@ def make_settings(tmp_path, raw=None) -> Settings:
 
 
 def configured(tmp_path, raw=None) -> Config:
-    return hubconfig.apply(Config(), make_settings(tmp_path, raw), ROSTER, COURSES)
+    settings = make_settings(tmp_path, raw)
+    layout.ensure_hub_secrets(settings)  # what `airclass setup` leaves for the hub
+    return hubconfig.apply(Config(), settings, ROSTER, COURSES)
 
 
 def test_native_auth_with_lockout(tmp_path):
