@@ -14,6 +14,7 @@ from airclass.core.catalog import CatalogError, discover, load_course
 from airclass.core.roster import RosterError
 from airclass.core.settings import SettingsError, load
 from airclass.dashboards.report import export_progress
+from airclass.learner.certificate import verify as verify_certificate
 from airclass.services.dashboard_refresher import warm_cache
 from airclass.system import launcher, layout
 from airclass.system.accounts import AccountError
@@ -146,9 +147,7 @@ def cmd_report_progress(args) -> int:
 
 
 def cmd_certificate_verify(args) -> int:
-    from airclass.learner.certificate import verify
-
-    cert = verify(load(args.settings), args.code)
+    cert = verify_certificate(load(args.settings), args.code)
     if cert is None:
         print(f"{args.code}: 无效——没有这个验证码的结业证书", file=sys.stderr)
         return 1
