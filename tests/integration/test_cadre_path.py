@@ -227,3 +227,44 @@ def test_manager_lands_without_a_server(classroom, browser, login, shots):
     assert refused.status_code >= 400, refused.text
     assert not has_server(manager)
     page.close()
+
+
+def test_certificate_after_the_trainer_grades_the_written_answer(classroom, login):
+    """it-cadre3 walked the path above; once the written answer is graded the course is
+    finished: the certificate downloads as a PDF and its code checks out (page and CLI)."""
+    cadre = login("it-cadre3")
+    early = cadre.browse("services/certificates/mine/itbasics")
+    assert early.status_code == 400 and "待培训师评阅" in early.text
+
+    trainer = login("it-trainer-a")
+    api = "services/itbasics/formgrader/api"
+    mine = next(
+        s
+        for s in trainer.api("GET", f"{api}/submitted_notebooks/hw1/dues").json()
+        if s["student"] == "it-cadre3"
+    )
+    written = next(
+        g
+        for g in trainer.api("GET", f"{api}/grades?submission_id={mine['id']}").json()
+        if g["name"] == "why_dues"
+    )
+    assert trainer.api("PUT", f"{api}/grade/{written['id']}", json={"manual_score": 2}).status_code == 200
+
+    pdf = cadre.browse("services/certificates/mine/itbasics")
+    assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF") and b"CJK" in pdf.content
+    with PlatformDB(classroom.settings.platform_db) as db:
+        code = db.certificate_of("it-cadre3", "itbasics")["code"]
+
+    anyone = classroom.user("it-nobody")
+    page = anyone.browse(f"services/certificates/check?code={code}")
+    assert page.status_code == 200 and "证书有效" in page.text and "测试学员丙" in page.text
+    forged = anyone.browse("services/certificates/check?code=ABCD-EFGH-JKLM")
+    assert "未找到该验证码" in forged.text
+    verified = subprocess.run(
+        [sys.executable, "-m", "airclass.admin.cli", "--settings", str(classroom.settings.source)]
+        + ["certificate", "verify", code],
+        capture_output=True,
+        text=True,
+    )
+    assert verified.returncode == 0 and "有效" in verified.stdout
