@@ -240,7 +240,7 @@ PAGE_CSS = """
   .ac-cards thead { display: none; }
   .ac-cards tr { border: 1px solid #ddd; border-radius: 8px; margin: 8px 0; padding: 6px 10px;
                  background: #fff; }
-  .ac-cards td { border: none; padding: 2px 0; white-space: normal; word-break: normal;
+  .ac-cards td { border: none; padding: 2px 0; white-space: normal; word-break: normal; text-align: left;
                  overflow-wrap: anywhere; }
   .ac-cards td:empty { display: none; }
   .ac-cards td::before { content: attr(data-label) "："; color: #666; font-size: 12px; }
