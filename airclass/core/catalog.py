@@ -20,6 +20,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from airclass.core.course_notebooks import check_notebook
+
 COURSE_ID = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 ITEM_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,40}$")
 
@@ -45,6 +47,7 @@ class Assignment:
     points: float
     pass_mark: float
     kind: str = "homework"
+    weight: float = 1.0  # share in the final mark; 0 for a practice assignment
 
 
 @dataclass(frozen=True)
@@ -97,44 +100,6 @@ def _optional_text(table: dict, key: str, default: str, where: str, problems: li
         problems.append(f"{where}: field '{key}' must be text ({type(value).__name__} given)")
         return default
     return value
-
-
-def notebook_points(path: Path) -> float:
-    """Sum of nbgrader points over the graded cells of one notebook."""
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    total = 0.0
-    for cell in nb.get("cells", []):
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("grade") or meta.get("task"):
-            total += float(meta.get("points", 0))
-    return total
-
-
-def _check_notebook(path: Path, problems: list[str], *, graded: bool) -> float:
-    try:
-        nb = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        problems.append(f"{path}: not a readable notebook ({exc})")
-        return 0.0
-    cells = nb.get("cells")
-    if not isinstance(cells, list) or nb.get("nbformat") != 4:
-        problems.append(f"{path}: not an nbformat-4 notebook")
-        return 0.0
-    if not graded:
-        return 0.0
-    graded_cells = [c for c in cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
-    if not graded_cells:
-        problems.append(
-            f"{path}: no cell carries nbgrader metadata (metadata.nbgrader.grade); "
-            "mark the graded cells with the nbgrader 'Create Assignment' toolbar"
-        )
-    for index, cell in enumerate(cells):
-        meta = cell.get("metadata", {}).get("nbgrader")
-        if meta is None:
-            continue
-        if "grade_id" not in meta:
-            problems.append(f"{path}: cell {index} has nbgrader metadata but no grade_id")
-    return notebook_points(path)
 
 
 def _parse_due(value: object, where: str, problems: list[str]) -> dt.datetime | None:
@@ -191,7 +156,18 @@ def load_course(course_dir: Path, check_notebooks: bool = True) -> Course:
             if not nb_path.is_file():
                 problems.append(f"{lw}: notebook '{notebook}' not found under {course_dir}")
             else:
-                _check_notebook(nb_path, problems, graded=False)
+                problems += check_notebook(nb_path, graded=False).problems
+        local_video = course_dir / video_url
+        if (
+            check_notebooks
+            and video_url
+            and "://" not in video_url
+            and not (local_video.resolve().is_relative_to(course_dir.resolve()) and local_video.is_file())
+        ):
+            problems.append(
+                f"{lw}: video_url '{video_url}' is neither a web address nor a file in the course folder "
+                f"（本地视频 {video_url} 不存在：把视频文件放到课程文件夹里，或删掉 video_url 只显示文字版）"
+            )
         if lid and ltitle and notebook:
             lessons.append(Lesson(lid, ltitle, notebook, video_url, video_fallback))
 
@@ -204,6 +180,10 @@ def load_course(course_dir: Path, check_notebooks: bool = True) -> Course:
         pass_mark = _need(raw, "pass_mark", (int, float), aw, problems)
         kind = _optional_text(raw, "kind", "homework", aw, problems)
         due = _parse_due(raw.get("due"), aw, problems) if "due" in raw else None
+        weight = raw.get("weight", 1)
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
+            problems.append(f"{aw}: 'weight' must be a number ≥ 0 (0 = practice, not counted)")
+            weight = None
         if "due" not in raw:
             problems.append(f"{aw}: missing field 'due'")
         if aid and not ITEM_ID.match(aid):
@@ -215,13 +195,20 @@ def load_course(course_dir: Path, check_notebooks: bool = True) -> Course:
             notebooks = sorted(src.glob("*.ipynb"))
             if not notebooks:
                 problems.append(f"{aw}: no notebooks in {src}")
-            found = sum(_check_notebook(nb, problems, graded=True) for nb in notebooks)
+            reports = [check_notebook(nb, graded=True) for nb in notebooks]
+            for report in reports:
+                problems += report.problems
+            found = sum(report.points for report in reports)
             if notebooks and points is not None and abs(found - points) > 1e-9:
                 problems.append(
-                    f"{aw}: points = {points} but the notebooks' nbgrader cells add up to {found:g}"
+                    f"{aw}: points = {points} but the notebooks' nbgrader cells add up to {found:g} "
+                    f"（course.toml 写的总分 {points} 与笔记本评分单元格分值之和 {found:g} 不符："
+                    "改 course.toml 的 points 或单元格的 Points）"
                 )
-        if aid and atitle and points is not None and pass_mark is not None and due:
-            assignments.append(Assignment(aid, atitle, due, float(points), float(pass_mark), kind))
+        if aid and atitle and points is not None and pass_mark is not None and due and weight is not None:
+            assignments.append(
+                Assignment(aid, atitle, due, float(points), float(pass_mark), kind, float(weight))
+            )
 
     for kind, items in (("lesson", lessons), ("assignment", assignments)):
         ids = [x.id for x in items]
@@ -279,5 +266,6 @@ def course_toml(course: Course) -> str:
             f"points = {a.points:g}",
             f"pass_mark = {a.pass_mark:g}",
             f"kind = {text(a.kind)}",
+            f"weight = {a.weight:g}",
         ]
     return "\n".join(lines) + "\n"

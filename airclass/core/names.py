@@ -34,14 +34,20 @@ FORMGRADE_PREFIX = "formgrade-"
 NBGRADER_PREFIX = "nbgrader-"
 
 
+GRADER_ACCOUNT_PREFIX = "grader-"
+COURSE_GROUP_PREFIX = "ac-"
+#: Prefixes of the system accounts airclass creates; no roster id may take one.
+SYSTEM_ACCOUNT_PREFIXES = (GRADER_ACCOUNT_PREFIX, COURSE_GROUP_PREFIX)
+
+
 def grader_account(course_id: str) -> str:
     """Unix account that owns the course's nbgrader root and runs its formgrader."""
-    return f"grader-{course_id}"
+    return f"{GRADER_ACCOUNT_PREFIX}{course_id}"
 
 
 def course_group(course_id: str) -> str:
     """Unix group with read access to the course root (grader, trainers, dashboards)."""
-    return f"ac-{course_id}"
+    return f"{COURSE_GROUP_PREFIX}{course_id}"
 
 
 def formgrade_group(course_id: str) -> str:

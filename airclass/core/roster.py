@@ -22,7 +22,7 @@ from pathlib import Path
 import openpyxl
 
 from airclass.core.cities import CITY_CODES, normalize_city
-from airclass.core.names import USERNAME
+from airclass.core.names import SYSTEM_ACCOUNT_PREFIXES, SYSTEM_SERVICE_USERS, USERNAME
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "user_id": ("学员编号", "编号", "user_id", "id", "cadre_id"),
@@ -53,8 +53,7 @@ RESERVED = {
     "bin",
     "sys",
     "www-data",
-    "airclass-dash",
-    "airclass-api",
+    *SYSTEM_SERVICE_USERS,
 }
 
 
@@ -211,7 +210,7 @@ def parse_roster(path: str | Path, known_courses: set[str]) -> RosterReport:
                 f"'{user_id}' is not a valid id; use 2-31 lowercase letters, digits, "
                 "- or _, starting with a letter (e.g. jn0001)",
             )
-        elif user_id in RESERVED or user_id.startswith(("grader-", "ac-")):
+        elif user_id in RESERVED or user_id.startswith(SYSTEM_ACCOUNT_PREFIXES):
             bad("user_id", f"'{user_id}' is reserved for the system; choose another id")
         elif user_id in seen:
             bad("user_id", f"'{user_id}' already appears in row {seen[user_id]}; ids must be unique")

@@ -43,6 +43,8 @@ def _api(settings: Settings, method: str, path: str, body: dict | None = None) -
 def hub_is_running(settings: Settings) -> bool:
     try:
         status, _ = _api(settings, "GET", "")
+    except FileNotFoundError:
+        return False  # no hub secrets: this data dir was never set up for a hub
     except (urllib.error.URLError, ConnectionError, TimeoutError):
         return False
     return status == 200

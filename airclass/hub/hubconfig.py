@@ -140,7 +140,7 @@ def update_groups_and_roles(c: Config, roster: list[dict], course_ids: list[str]
         },
         {
             "name": "airclass-manager",
-            "groups": ["managers"],
+            "groups": [names.ROLE_GROUPS["manager"]],
             "scopes": [f"access:services!service={names.DASHBOARD_SERVICE}"],
         },
     ]

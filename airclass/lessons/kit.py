@@ -4,10 +4,13 @@ Lessons call these with the course and lesson ids from course.toml, e.g.
 
     from airclass.lessons import kit as lk
     lk.video("labor-law", "overtime")
-    lk.quick_check("加班费按多少支付？", ["100%", "150%"], answer=1, explanation="劳动法第44条 ...")
-    lk.finish_lesson("labor-law", "overtime")
+    q1 = lk.quick_check("加班费按多少支付？", ["100%", "150%"], answer=1,
+                        hint="想想工作日延长工时那一档", explanation="劳动法第44条 ...")
+    lk.finish_lesson("labor-law", "overtime")      # or checks=[q1, ...]
 
 Each returns the widget it displays, so tests can set a value, click, and read the result.
+Only ipywidgets are used (no JupyterLab-only JavaScript), so lessons work the same in
+JupyterLab and as Voila pages.
 """
 
 from __future__ import annotations
@@ -81,35 +84,86 @@ def lesson_meta(course_id: str, lesson_id: str) -> dict:
     return {}
 
 
-def video(course_id: str, lesson_id: str) -> _HTML:
-    """The lesson's recorded experience video, or its text fallback when there is no URL."""
-    meta = lesson_meta(course_id, lesson_id)
-    url = meta.get("video_url", "")
-    fallback = meta.get("video_fallback", "") or "本课暂无视频，请阅读下方文字材料。"
-    if url:
-        body = (
-            f'<video controls preload="none" style="max-width:100%" src="{html.escape(url)}">'
-            f"</video><p>若视频无法播放（离线或网络受限），请阅读文字版：{html.escape(fallback)}</p>"
+VIDEO_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".ogv": "video/ogg", ".m4v": "video/mp4"}
+
+
+def local_video(course_toml: Path, video_url: str) -> Path | None:
+    """The video file a relative `video_url` names inside the course folder, if it exists."""
+    if not video_url or "://" in video_url or video_url.startswith("/"):
+        return None
+    course_dir = course_toml.parent.resolve()
+    candidate = (course_dir / video_url).resolve()
+    if course_dir not in candidate.parents or not candidate.is_file():
+        return None
+    return candidate
+
+
+def _video_player(course_id: str, lesson_id: str) -> widgets.Widget | None:
+    """A player for the lesson's video when one is really there, else None.
+
+    A local file under the course folder plays through an ipywidgets Video widget (its bytes
+    travel over the kernel connection, so it works in JupyterLab and Voila alike); an
+    http(s) URL gets an HTML5 player; a missing file or anything else gets no player.
+    """
+    path = find_course_toml(course_id)
+    url = lesson_meta(course_id, lesson_id).get("video_url", "")
+    if path is not None and (local := local_video(path, url)) is not None:
+        kind = VIDEO_TYPES.get(local.suffix.lower())
+        if kind is None:
+            return None
+        return widgets.Video.from_file(str(local), format=kind.split("/")[1], autoplay=False, controls=True)
+    if url.startswith(("https://", "http://")):
+        return widgets.HTML(
+            f'<video controls preload="none" style="max-width:100%" src="{html.escape(url)}"></video>'
         )
+    return None
+
+
+def video(course_id: str, lesson_id: str) -> _VBox:
+    """The lesson's recorded experience video, or only its text version when there is none."""
+    meta = lesson_meta(course_id, lesson_id)
+    fallback = meta.get("video_fallback", "") or "本课暂无视频，请阅读下方文字材料。"
+    player = _video_player(course_id, lesson_id)
+    if player is not None:
+        parts = [
+            widgets.HTML("<b>基层经验视频</b>"),
+            player,
+            widgets.HTML(f"<p>若视频无法播放，请阅读文字版：{html.escape(fallback)}</p>"),
+        ]
     else:
-        body = f"<p>📄 {html.escape(fallback)}</p>"
-    box = _HTML(f'<div class="airclass-video"><b>🎬 基层经验视频</b>{body}</div>')
+        parts = [widgets.HTML(f"<p><b>本课文字版</b>　{html.escape(fallback)}</p>")]
+    box = _VBox(parts)
+    box.player = player
+    box.add_class("airclass-video")
     display(box)
     return box
 
 
-class QuickCheck(_VBox):
-    """A multiple-choice question with instant feedback."""
+_CHECKS: list[QuickCheck] = []  # quick checks made in this kernel (one lesson per kernel)
 
-    def __init__(self, question: str, options: list[str], answer: int, explanation: str = ""):
+
+class QuickCheck(_VBox):
+    """A multiple-choice question with instant feedback.
+
+    A wrong answer gets the `hint` (the way to think about it, not the answer); the
+    `explanation` (which usually states the answer) is shown once the answer is right, or
+    after a second wrong try, so a cadre who is stuck still learns why.
+    """
+
+    def __init__(self, question: str, options: list[str], answer: int, explanation: str = "", hint: str = ""):
+        self.question = question
         self.answer = answer
         self.explanation = explanation
+        self.hint = hint or "再读一遍上面的材料，对照法条的条件逐项想一想。"
+        self.wrong_tries = 0
         self.choice = widgets.RadioButtons(
             options=list(options), value=None, layout=widgets.Layout(width="auto")
         )
         self.check_button = widgets.Button(description="提交答案", button_style="primary")
         self.feedback = widgets.HTML("")
         self.check_button.on_click(self._check)
+        self.passed = False  # the current choice was submitted and is right
+        self.choice.observe(self._changed, names="value")
         super().__init__(
             [
                 widgets.HTML(f"<b>随堂小测：</b>{html.escape(question)}"),
@@ -118,12 +172,22 @@ class QuickCheck(_VBox):
                 self.feedback,
             ]
         )
+        _CHECKS[:] = [c for c in _CHECKS if c.question != question] + [self]
 
     @property
     def correct(self) -> bool:
         return self.choice.index == self.answer
 
+    @property
+    def answered_correctly(self) -> bool:
+        """Answered and checked with the right option (what 完成本课 asks for)."""
+        return self.passed and self.correct
+
+    def _changed(self, _change=None) -> None:
+        self.passed = False
+
     def _check(self, _button=None) -> None:
+        self.passed = self.correct
         if self.choice.index is None:
             self.feedback.value = "<span style='color:#b26a00'>请先选择一个答案。</span>"
         elif self.correct:
@@ -131,28 +195,37 @@ class QuickCheck(_VBox):
                 f"<span style='color:green'>✔ 回答正确。</span> {html.escape(self.explanation)}"
             )
         else:
-            self.feedback.value = (
-                f"<span style='color:#c00'>✘ 还不对，再想一想。</span> 提示：{html.escape(self.explanation)}"
-            )
+            self.wrong_tries += 1
+            text = f"<span style='color:#c00'>✘ 还不对，再想一想。</span> 提示：{html.escape(self.hint)}"
+            if self.wrong_tries >= 2 and self.explanation:
+                text += f"<br>讲解：{html.escape(self.explanation)}"
+            self.feedback.value = text
 
 
-def quick_check(question: str, options: list[str], answer: int, explanation: str = "") -> QuickCheck:
-    check = QuickCheck(question, options, answer, explanation)
+def quick_check(
+    question: str, options: list[str], answer: int, explanation: str = "", hint: str = ""
+) -> QuickCheck:
+    check = QuickCheck(question, options, answer, explanation, hint)
     display(check)
     return check
 
 
-def record_completion(course_id: str, lesson_id: str, timeout: float = 10) -> tuple[bool, str]:
+def record_completion(
+    course_id: str, lesson_id: str, answers: dict[str, int] | None = None, timeout: float = 10
+) -> tuple[bool, str]:
     """Tell the platform this cadre finished a lesson. Returns (recorded, message).
 
     The call carries the server's own hub token, so the platform records it for the
-    token's owner only: a cadre cannot record a lesson for someone else.
+    token's owner only: a cadre cannot record a lesson for someone else. `answers`
+    (question → chosen option) lets the platform check the lesson's quick checks itself.
     """
     api = os.environ.get(API_URL_ENV)
     token = os.environ.get("JUPYTERHUB_API_TOKEN")
     if not api or not token:
         return False, "离线模式：未连接到空中课堂平台，完成情况未上传（本地学习不受影响）。"
-    body = json.dumps({"course_id": course_id, "lesson_id": lesson_id}).encode()
+    body = json.dumps(
+        {"course_id": course_id, "lesson_id": lesson_id, "answers": answers or {}}, ensure_ascii=False
+    ).encode()
     request = urllib.request.Request(
         f"{api.rstrip('/')}/completions",
         data=body,
@@ -163,26 +236,57 @@ def record_completion(course_id: str, lesson_id: str, timeout: float = 10) -> tu
         with urllib.request.urlopen(request, timeout=timeout) as response:
             reply = json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as exc:
-        return False, f"上传失败（{exc.code}）：{exc.read().decode(errors='replace')[:200]}"
+        text = exc.read().decode(errors="replace")
+        try:
+            text = json.loads(text).get("error", text)
+        except (ValueError, AttributeError):
+            pass
+        return False, f"未记录（{exc.code}）：{text[:300]}"
     except (urllib.error.URLError, TimeoutError) as exc:
         return False, f"上传失败，请稍后重试：{exc}"
     return True, f"已记录：{timefmt.beijing(reply.get('completed_at'))}（北京时间）完成本课。"
 
 
-def finish_lesson(course_id: str, lesson_id: str) -> _VBox:
-    """The "完成本课" step: one click records completion for the dashboards."""
+def missing_checks(checks: list[QuickCheck]) -> list[str]:
+    """Short names of the quick checks not yet answered correctly ("第2题：……")."""
+    missing = []
+    for number, check in enumerate(checks, 1):
+        if not check.answered_correctly:
+            question = check.question if len(check.question) <= 24 else check.question[:24] + "……"
+            missing.append(f"第{number}题：{question}")
+    return missing
+
+
+def finish_lesson(course_id: str, lesson_id: str, checks: list[QuickCheck] | None = None) -> _VBox:
+    """The "完成本课" step: records completion once every quick check is answered correctly.
+
+    `checks` defaults to every quick check made in this kernel (the lesson's own). The
+    platform checks the answers again (airclass.services.completion_api).
+    """
     button = widgets.Button(description="完成本课", button_style="success", icon="check")
     status = widgets.HTML("")
 
     def on_click(_button=None):
-        ok, message = record_completion(course_id, lesson_id)
+        chosen = list(_CHECKS) if checks is None else list(checks)
+        missing = missing_checks(chosen)
+        if missing:
+            status.value = (
+                "<span style='color:#b26a00'>还不能完成本课：请先答对本课的随堂小测。还差："
+                + "；".join(html.escape(m) for m in missing)
+                + "</span>"
+            )
+            return
+        answers = {c.question: c.choice.index for c in chosen}
+        ok, message = record_completion(course_id, lesson_id, answers)
         color = "green" if ok else "#b26a00"
         status.value = f"<span style='color:{color}'>{html.escape(message)}</span>"
         if ok:
             button.disabled = True
 
     button.on_click(on_click)
-    box = _VBox([widgets.HTML("<b>学完了吗？</b>点击下方按钮记录学习进度。"), button, status])
+    box = _VBox(
+        [widgets.HTML("<b>学完了吗？</b>答对本课的随堂小测后，点击下方按钮记录学习进度。"), button, status]
+    )
     box.button, box.status = button, status
     display(box)
     return box

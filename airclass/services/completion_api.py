@@ -1,8 +1,10 @@
 """The `airclass-api` hub service: records lesson completions for the caller only.
 
-A lesson's "完成本课" button posts {course_id, lesson_id} with the cadre's server token
-(JUPYTERHUB_API_TOKEN). The hub tells us whose token it is; we record the completion for
-that user and nobody else, and only for a lesson of a course they are enrolled in.
+A lesson's "完成本课" button posts {course_id, lesson_id, answers} with the cadre's server
+token (JUPYTERHUB_API_TOKEN). The hub tells us whose token it is; we record the completion
+for that user and nobody else, only for a lesson of a course they are enrolled in, and only
+when `answers` (question → chosen option) answers every quick check of that lesson correctly
+— the right options are read from the deployed lesson notebook itself.
 
 Run by the hub: `python -m airclass.services.completion_api` (as the airclass-api account).
 """
@@ -17,16 +19,33 @@ from jupyterhub.services.auth import HubAuthenticated
 from tornado import ioloop, web
 
 from airclass.core.catalog import CatalogError, load_course
+from airclass.core.course_notebooks import lesson_quick_checks
 from airclass.core.platform_db import PlatformDB
 from airclass.core.settings import load
 
 
-def known_lessons(public_dir, course_id: str) -> set[str]:
+def lesson_notebook(public_dir, course_id: str, lesson_id: str):
+    """The deployed notebook of a lesson, or None when the course has no such lesson."""
     try:
         course = load_course(public_dir / course_id, check_notebooks=False)
     except (CatalogError, OSError):
-        return set()
-    return {lesson.id for lesson in course.lessons}
+        return None
+    for lesson in course.lessons:
+        if lesson.id == lesson_id:
+            return course.path / lesson.notebook
+    return None
+
+
+def unanswered(notebook, answers: dict) -> list[str]:
+    """The lesson's quick checks that `answers` does not answer correctly ("第2题：……")."""
+    if notebook is None or not notebook.is_file():
+        return []
+    missing = []
+    for number, (question, right) in enumerate(lesson_quick_checks(notebook).items(), 1):
+        if answers.get(question) != right:
+            short = question if len(question) <= 24 else question[:24] + "……"
+            missing.append(f"第{number}题：{short}")
+    return missing
 
 
 class CompletionHandler(HubAuthenticated, web.RequestHandler):
@@ -47,14 +66,27 @@ class CompletionHandler(HubAuthenticated, web.RequestHandler):
         try:
             body = json.loads(self.request.body or b"{}")
             course_id, lesson_id = str(body["course_id"]), str(body["lesson_id"])
-        except (ValueError, KeyError, TypeError):
-            return self._reply(400, {"error": "需要 JSON：{course_id, lesson_id}"})
+            answers = body.get("answers") or {}
+            if not isinstance(answers, dict):
+                raise TypeError("answers")
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return self._reply(400, {"error": "需要 JSON：{course_id, lesson_id, answers}"})
         with PlatformDB(self.airclass.platform_db) as db:
             person = db.person(user)
             if person is None or course_id not in person["courses"]:
                 return self._reply(403, {"error": f"{user} 未选修课程 {course_id}"})
-            if lesson_id not in known_lessons(self.airclass.public_dir, course_id):
+            notebook = lesson_notebook(self.airclass.public_dir, course_id, lesson_id)
+            if notebook is None:
                 return self._reply(404, {"error": f"课程 {course_id} 没有课时 {lesson_id}"})
+            missing = unanswered(notebook, answers)
+            if missing:
+                return self._reply(
+                    409,
+                    {
+                        "error": "请先答对本课的随堂小测再完成本课。还差：" + "；".join(missing),
+                        "missing": missing,
+                    },
+                )
             stamp = db.record_completion(user, course_id, lesson_id)
         self._reply(
             200,

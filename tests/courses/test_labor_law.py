@@ -332,7 +332,7 @@ def test_lesson_executes(executed, name):
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert len(code[0].outputs) == 1 and len(code[-1].outputs) == 1  # video, finish: shown once
     text = json.dumps(nb.cells, ensure_ascii=False)
-    assert "基层经验视频" in text  # lk.video rendered
+    assert "基层经验视频" in text or "本课文字版" in text  # lk.video rendered (player or text only)
     assert "完成本课" in text  # lk.finish_lesson rendered
 
 

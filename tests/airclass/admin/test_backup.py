@@ -10,6 +10,7 @@ import pytest
 
 from airclass.admin import cli
 from airclass.admin.backup import BackupError, backup, restore, verify
+from airclass.core import names
 from airclass.core.platform_db import PlatformDB
 from airclass.core.settings import load
 from airclass.system import accounts
@@ -31,10 +32,14 @@ GROUP = "bk-test-users"  # a platform group of our own: homes of other checkouts
 
 
 @pytest.fixture(autouse=True)
-def remove_group():
+def remove_accounts():
+    """Restore creates the course's grader account and group: remove them (and our platform
+    group) so the next run on this machine starts clean."""
     yield
-    if accounts.group_exists(GROUP):
-        accounts._run(["groupdel", GROUP])
+    accounts.delete_user(names.grader_account("bkcourse"))
+    for group in (names.course_group("bkcourse"), GROUP):
+        if accounts.group_exists(group):
+            accounts._run(["groupdel", group])
 
 
 def make_settings(tmp_path, name):

@@ -58,7 +58,76 @@ def test_notebook_without_nbgrader_metadata_is_refused(course):
     for cell in nb["cells"]:
         cell["metadata"].pop("nbgrader", None)
     nb_path.write_text(json.dumps(nb), encoding="utf-8")
-    with pytest.raises(CatalogError, match="no cell carries nbgrader metadata"):
+    with pytest.raises(CatalogError, match="没有评分单元格.*Create Assignment"):
+        load_course(course)
+
+
+def _edit_cell(course: Path, grade_id: str, change) -> Path:
+    nb_path = course / "source" / "hw1" / "dues.ipynb"
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id)
+    change(cell)
+    nb_path.write_text(json.dumps(nb), encoding="utf-8")
+    return nb_path
+
+
+@pytest.mark.parametrize(
+    "grade_id, change, chinese, english",
+    [
+        ("test_dues", lambda c: c["metadata"]["nbgrader"].pop("points"), "缺少分值", "does not have points"),
+        (
+            "why_dues",
+            lambda c: c["metadata"]["nbgrader"].update(solution=False),
+            "Manually graded answer",
+            "is not marked as a solution cell",
+        ),
+        ("dues", lambda c: c["metadata"]["nbgrader"].update(grade_id="test_dues"), "同一个 ID", "Duplicate"),
+        ("dues", lambda c: c["metadata"]["nbgrader"].update(schema_version=1), "nbgrader update", "Outdated"),
+        ("test_dues", lambda c: c["metadata"]["nbgrader"].update(points="two"), "分值不是数字", "two"),
+        (
+            "test_dues",
+            lambda c: c["metadata"]["nbgrader"].update(checksum="0" * 32),
+            "学员版本的副本",
+            "",
+        ),
+        (
+            "test_dues",
+            lambda c: c.update(source="".join(c["source"]).replace("### END HIDDEN TESTS", "")),
+            "必须成对出现",
+            "",
+        ),
+    ],
+)
+def test_nbgrader_metadata_problems_name_file_cell_and_fix(course, grade_id, change, chinese, english):
+    """nbgrader's own validator finds the problem; the message names file, cell and fix."""
+    nb_path = _edit_cell(course, grade_id, change)
+    with pytest.raises(CatalogError) as err:
+        load_course(course)
+    message = str(err.value)
+    assert str(nb_path) in message and "个单元格" in message or "同一个 ID" in message
+    assert chinese in message and english in message
+
+
+def test_lesson_with_a_graded_cell_is_refused(course):
+    nb_path = course / "lessons" / "01-dues.ipynb"
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    nb["cells"][0]["metadata"]["nbgrader"] = {
+        "grade": True,
+        "grade_id": "oops",
+        "locked": False,
+        "points": 1,
+        "schema_version": 3,
+        "solution": True,
+        "task": False,
+    }
+    nb_path.write_text(json.dumps(nb), encoding="utf-8")
+    with pytest.raises(CatalogError, match="课程讲义不评分"):
+        load_course(course)
+
+
+def test_unreadable_notebook_is_one_message(course):
+    (course / "source" / "hw1" / "dues.ipynb").write_text("{not json", encoding="utf-8")
+    with pytest.raises(CatalogError, match="不是可以打开的 Jupyter 笔记本"):
         load_course(course)
 
 

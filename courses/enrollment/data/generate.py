@@ -1,13 +1,46 @@
-"""Synthetic data files of the `enrollment` course (all people and numbers are made up)."""
+"""Generate the synthetic data files of the `enrollment` course (all people and numbers are made up).
+
+Run from anywhere:  python courses/enrollment/data/generate.py
+It writes, next to this file, members.csv (lesson 4's membership records, with planted
+problems to find) and street_survey.csv (lesson 3), and the workers table of assignment 2
+into ../source/a2-coverage/data/workers.csv. Resident ID numbers are built with the
+lessons' own GB 11643-1999 helper, so every number is well-formed but nobody's.
+"""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import sys
 from pathlib import Path
 
-from common import COURSE, sid, with_x, wrong_check
+HERE = Path(__file__).resolve().parent
+COURSE = HERE.parent
+sys.path.insert(0, str(COURSE / "lessons"))
+import enrollkit as ek  # noqa: E402
 
 A2_DATA = COURSE / "source" / "a2-coverage" / "data"
+
+
+def sid(area: str, y: int, m: int, d: int, seq: int) -> str:
+    """A synthetic, well-formed resident ID number (never a real person's)."""
+    return ek.make_synthetic_id(area, dt.date(y, m, d), seq)
+
+
+def with_x(area: str, y: int, m: int, d: int) -> str:
+    """The first synthetic number for that area and birthday whose check character is X."""
+    for seq in range(1000):
+        number = sid(area, y, m, d, seq)
+        if number.endswith("X"):
+            return number
+    raise ValueError("no X in range")
+
+
+def wrong_check(number: str) -> str:
+    """Same number with a wrong check character."""
+    good = number[17]
+    bad = "0" if good != "0" else "1"
+    return number[:17] + bad
 
 
 def members_rows() -> list[dict]:
@@ -213,10 +246,6 @@ WORKER_KEYS = ["编号", "姓名", "职业", "用人单位", "单位已建会", 
 
 def worker_rows() -> list[dict]:
     return [dict(zip(WORKER_KEYS, row[:6], strict=True)) for row in WORKERS]
-
-
-def expected_cover() -> dict[str, str]:
-    return {row[0]: row[6] for row in WORKERS}
 
 
 def write_csv(path: Path, rows: list[dict]) -> None:
