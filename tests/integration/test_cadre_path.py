@@ -82,6 +82,12 @@ def log_in(page, base_url: str, name: str) -> None:
     page.click("#login_submit")
 
 
+def no_code_on(page) -> None:
+    editors = page.locator(".cm-editor, .CodeMirror, .jp-InputArea-editor, .jp-CodeMirrorEditor")
+    assert editors.count() == 0, "a lesson page shows no code editor"
+    assert "lk.quick_check" not in page.content(), "a lesson page holds no code (nor the answers in it)"
+
+
 def has_server(user) -> bool:
     return bool(user.api("GET", f"hub/api/users/{user.name}").json().get("servers"))
 
@@ -122,26 +128,36 @@ def test_new_cadre_from_login_to_feedback(classroom, browser, login, shots, name
     page.get_by_role("link", name="会费是怎么来的").click()
     page.get_by_text("会员按月缴纳本人工资的 0.5% 作为会费").wait_for(timeout=240_000)
     assert "/voila/render/" in page.url
-    page.get_by_text("随堂小测").wait_for(timeout=60_000)
-    editors = page.locator(".cm-editor, .CodeMirror, .jp-InputArea-editor, textarea.jp-CodeMirrorEditor")
-    assert editors.count() == 0, "a lesson page shows no code editor"
-    assert "lk.quick_check" not in page.content(), "a lesson page holds no code (nor the answers in it)"
+    no_code_on(page)
     walk.no_sideways_scroll()
     walk.snap("lesson")
+    page.get_by_role("button", name="完成本课").click()
+    page.get_by_text("已记录").wait_for(timeout=60_000)
+    assert re.search(r"已记录：\d{4}-\d\d-\d\d \d\d:\d\d（北京时间）", page.inner_text("body"))
+    walk.snap("lesson-done")
 
-    # 3. its quick check, then 完成本课 (recorded as the cadre)
-    page.get_by_text("本人工资的 0.5%", exact=True).click()
+    # 3. lesson 2: its quick check must be answered right before 完成本课 counts
+    page.goto(f"{classroom.base_url}/hub/home")
+    page.get_by_role("link", name="工会经费").click()
+    page.get_by_text("随堂小测").wait_for(timeout=120_000)
+    no_code_on(page)
+    page.get_by_role("button", name="完成本课").click()
+    page.get_by_text("还不能完成本课").wait_for(timeout=30_000)
+    page.get_by_text("2,500 元", exact=True).click()
+    page.get_by_role("button", name="提交答案").click()
+    page.get_by_text("还不对").wait_for(timeout=30_000)
+    page.get_by_text("10,000 元", exact=True).click()
     page.get_by_role("button", name="提交答案").click()
     page.get_by_text("回答正确").wait_for(timeout=30_000)
     page.get_by_role("button", name="完成本课").click()
     page.get_by_text("已记录").wait_for(timeout=60_000)
-    assert re.search(r"已记录：\d{4}-\d\d-\d\d \d\d:\d\d（北京时间）", page.inner_text("body"))
     walk.no_sideways_scroll()
-    walk.snap("lesson-done")
+    walk.snap("lesson2-done")
     with PlatformDB(classroom.settings.platform_db) as db:
-        assert [(c, lesson) for _u, c, lesson, _t in db.completions(name)] == [("itbasics", "dues")]
+        done = sorted(lesson for _u, c, lesson, _t in db.completions(name) if c == "itbasics")
+    assert done == ["dues", "funds"]
     page.goto(f"{classroom.base_url}/hub/home")
-    assert "已完成" in page.locator(".ac-lesson").first.inner_text()
+    assert [t.count("已完成") for t in page.locator(".ac-lesson").all_inner_texts()] == [1, 1]
 
     # 4. 我的作业: 领取
     page.get_by_role("link", name="我的作业").first.click()
