@@ -1,23 +1,21 @@
 """The trainer's pipeline: release an assignment; collect, autograde and return feedback.
 
-Every nbgrader step runs as the course's grader account (`grader-<course>`), never as
-root: autograding executes cadres' code, and the grader account can touch only its own
-course. Each step is a real nbgrader command; a failing step stops the pipeline with
-nbgrader's own output in the error.
+nbgrader's steps run as the course's grader account (`grader-<course>`), never as root;
+the cadres' code itself runs only in the sandbox pool (grader/sandbox.py), driven by
+grader/batch.py. A failing nbgrader command stops the pipeline with its own output in
+the error; a failing submission is reported and never stops the others.
 """
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
 from pathlib import Path
-
-from nbgrader.api import Gradebook, MissingEntry
 
 from airclass.core import names
 from airclass.core.catalog import Course
 from airclass.core.settings import Settings
 from airclass.system import accounts, childproc
+from grader.batch import BatchSummary, grade_submissions
 
 
 class GradingError(RuntimeError):
@@ -70,52 +68,19 @@ def release(settings: Settings, course: Course, assignment_id: str) -> Path:
     return released
 
 
-@dataclass(frozen=True)
-class GradeSummary:
-    course_id: str
-    assignment_id: str
-    graded: dict[str, float]  # student -> score
-    max_score: float
-    needs_manual: list[str]
-
-    def table(self) -> str:
-        lines = [f"{self.course_id}/{self.assignment_id}: {len(self.graded)} 份提交，满分 {self.max_score:g}"]
-        for student, score in sorted(self.graded.items()):
-            flag = "（待人工评分）" if student in self.needs_manual else ""
-            lines.append(f"  {student}: {score:g}{flag}")
-        return "\n".join(lines)
-
-
-def grade(settings: Settings, course: Course, assignment_id: str) -> GradeSummary:
-    """Collect every submission, autograde, generate and release feedback."""
+def grade(
+    settings: Settings,
+    course: Course,
+    assignment_id: str,
+    *,
+    workers: int | None = None,
+    force: bool = False,
+    progress: bool = False,
+) -> BatchSummary:
+    """Collect new submissions from the exchange, then grade every submission not yet graded
+    (all with `force`) in the sandbox pool, and return feedback to each cadre."""
     course.assignment(assignment_id)  # clear error for an unknown assignment
     run_as_grader(settings, course.id, ["collect", assignment_id, "--update"])
-    submitted = settings.course_root(course.id) / "submitted"
-    students = (
-        sorted(p.name for p in submitted.iterdir() if (p / assignment_id).is_dir())
-        if submitted.is_dir()
-        else []
+    return grade_submissions(
+        settings, course.id, assignment_id, workers=workers, force=force, progress=progress
     )
-    if students:
-        run_as_grader(settings, course.id, ["autograde", assignment_id])
-        run_as_grader(settings, course.id, ["generate_feedback", assignment_id, "--force"])
-        run_as_grader(settings, course.id, ["release_feedback", assignment_id])
-    return summarize(settings, course.id, assignment_id, students)
-
-
-def summarize(settings: Settings, course_id: str, assignment_id: str, students: list[str]) -> GradeSummary:
-    db = settings.course_root(course_id) / "gradebook.db"
-    graded: dict[str, float] = {}
-    needs_manual: list[str] = []
-    max_score = 0.0
-    with Gradebook(f"sqlite:///{db}", course_id) as gb:
-        max_score = gb.find_assignment(assignment_id).max_score
-        for student in students:
-            try:
-                sub = gb.find_submission(assignment_id, student)
-            except MissingEntry:
-                continue
-            graded[student] = sub.score
-            if sub.needs_manual_grade:
-                needs_manual.append(student)
-    return GradeSummary(course_id, assignment_id, graded, max_score, needs_manual)

@@ -15,6 +15,7 @@ command -v chromium >/dev/null || need_apt+=(chromium)
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 fc-list 2>/dev/null | grep -qi 'noto sans cjk' || need_apt+=(fonts-noto-cjk)
 command -v npm >/dev/null || need_apt+=(npm)
+command -v bwrap >/dev/null || need_apt+=(bubblewrap)  # the grading sandbox (grader/sandbox.py)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -128,9 +129,19 @@ def cmd_course_release(args) -> int:
 def cmd_grade(args) -> int:
     settings = load(args.settings)
     course = load_course(settings.course_root(args.course))
-    print(grade(settings, course, args.assignment).table())
+    summary = grade(
+        settings,
+        course,
+        args.assignment,
+        workers=args.workers,
+        force=args.force,
+        progress=not args.json and sys.stderr.isatty(),
+    )
+    print(json.dumps(summary.as_json(), ensure_ascii=False, indent=2) if args.json else summary.table())
     _refresh_dashboards(settings)
-    return 0
+    if summary.interrupted:
+        return 130
+    return 1 if summary.failed else 0
 
 
 def _refresh_dashboards(settings) -> None:
@@ -227,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade = sub.add_parser("grade", help="collect, autograde, and return feedback")
     grade.add_argument("course")
     grade.add_argument("assignment")
+    grade.add_argument("--workers", type=int, help="notebooks graded at once (default: one per core)")
+    grade.add_argument("--force", action="store_true", help="regrade submissions already graded")
+    grade.add_argument("--json", action="store_true", help="print the summary as JSON")
     grade.set_defaults(func=cmd_grade)
 
     bak = sub.add_parser("backup", help="consistent copy of the whole platform (safe while the hub runs)")

@@ -184,6 +184,7 @@ def run_demo(port: int, data_dir: Path, password: str) -> int:
     settings = load(write_settings(data_dir, port))
     runtime.ensure_proxy()
     runtime.ensure_cjk_fonts()
+    runtime.ensure_bubblewrap()
     runtime.ensure_runtime(settings.runtime_prefix, PROJECT)
     set_up(settings, password, PROJECT / "courses", PROJECT / "notebooks")
     return launcher.run_foreground(settings, banner(settings, password))

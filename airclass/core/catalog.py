@@ -48,6 +48,7 @@ class Assignment:
     pass_mark: float
     kind: str = "homework"
     weight: float = 1.0  # share in the final mark; 0 for a practice assignment
+    instant_feedback: bool = True  # false (exams): no automatic feedback on submission
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,10 @@ def load_course(course_dir: Path, check_notebooks: bool = True) -> Course:
         points = _need(raw, "points", (int, float), aw, problems)
         pass_mark = _need(raw, "pass_mark", (int, float), aw, problems)
         kind = _optional_text(raw, "kind", "homework", aw, problems)
+        instant = raw.get("instant_feedback", True)
+        if not isinstance(instant, bool):
+            problems.append(f"{aw}: 'instant_feedback' must be true or false")
+            instant = True
         due = _parse_due(raw.get("due"), aw, problems) if "due" in raw else None
         weight = raw.get("weight", 1)
         if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
@@ -207,7 +212,7 @@ def load_course(course_dir: Path, check_notebooks: bool = True) -> Course:
                 )
         if aid and atitle and points is not None and pass_mark is not None and due and weight is not None:
             assignments.append(
-                Assignment(aid, atitle, due, float(points), float(pass_mark), kind, float(weight))
+                Assignment(aid, atitle, due, float(points), float(pass_mark), kind, float(weight), instant)
             )
 
     for kind, items in (("lesson", lessons), ("assignment", assignments)):
@@ -267,5 +272,6 @@ def course_toml(course: Course) -> str:
             f"pass_mark = {a.pass_mark:g}",
             f"kind = {text(a.kind)}",
             f"weight = {a.weight:g}",
+            f"instant_feedback = {'true' if a.instant_feedback else 'false'}",
         ]
     return "\n".join(lines) + "\n"

@@ -27,6 +27,7 @@ LEARNING_SERVICE = "learning"
 ADMIN_SERVICE = "airclass-admin"
 DASHBOARD_REFRESH_SERVICE = "dashboard-refresh"
 CERTIFICATE_SERVICE = "certificates"
+GRADING_SERVICE = "grading"  # instant feedback: grades each submission as it arrives
 
 # Hub groups by role.
 ROLE_GROUPS = {"cadre": "cadres", "trainer": "trainers", "manager": "managers"}
@@ -36,8 +37,10 @@ NBGRADER_PREFIX = "nbgrader-"
 
 GRADER_ACCOUNT_PREFIX = "grader-"
 COURSE_GROUP_PREFIX = "ac-"
+#: Default name of the grading sandbox pool (settings grading.sandbox_accounts): acbox-1 …
+SANDBOX_ACCOUNT_PREFIX = "acbox"
 #: Prefixes of the system accounts airclass creates; no roster id may take one.
-SYSTEM_ACCOUNT_PREFIXES = (GRADER_ACCOUNT_PREFIX, COURSE_GROUP_PREFIX)
+SYSTEM_ACCOUNT_PREFIXES = (GRADER_ACCOUNT_PREFIX, COURSE_GROUP_PREFIX, f"{SANDBOX_ACCOUNT_PREFIX}-")
 
 
 def grader_account(course_id: str) -> str:
@@ -48,6 +51,12 @@ def grader_account(course_id: str) -> str:
 def course_group(course_id: str) -> str:
     """Unix group with read access to the course root (grader, trainers, dashboards)."""
     return f"{COURSE_GROUP_PREFIX}{course_id}"
+
+
+def sandbox_account(prefix: str, slot: int) -> str:
+    """Throwaway account `slot` of the grading sandbox pool (settings grading.sandbox_accounts):
+    runs cadres' notebooks during autograding and nothing else."""
+    return f"{prefix}-{slot}"
 
 
 def formgrade_group(course_id: str) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 import jsonschema  # noqa: E402
 
+from airclass.core import names  # noqa: E402
 from airclass.core.cities import CITY_CODES  # noqa: E402
 
 SETTINGS_ENV = "AIRCLASS_SETTINGS"
@@ -69,6 +70,18 @@ DEFAULTS: dict[str, Any] = {
     },
     "culler": {"enabled": True, "timeout": 3600, "every": 300},
     "nbgrader": {"execute_timeout": 120},
+    # Autograding (grader/): each notebook runs in a sandbox as one of the pool accounts
+    # <sandbox_accounts>-1 … -N; limits per notebook. workers 0: one per core.
+    "grading": {
+        "workers": 0,
+        "sandbox_accounts": names.SANDBOX_ACCOUNT_PREFIX,
+        "notebook_timeout": 300,
+        "memory_mb": 2048,
+        "max_processes": 64,
+        "file_size_mb": 64,
+        "instant_feedback": True,
+        "poll_every": 2,
+    },
     # Completion-rate targets on the manager dashboard: one for the province, and any
     # city's own (cities declare yearly targets the provincial federation confirms).
     "dashboard": {"completion_target": COMPLETION_TARGET, "city_targets": {}, "refresh_every": 30},
@@ -152,6 +165,20 @@ SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": False,
             "properties": {"execute_timeout": {"type": "integer", "minimum": 5}},
+        },
+        "grading": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "workers": {"type": "integer", "minimum": 0, "maximum": 64},
+                "sandbox_accounts": {"type": "string", "pattern": "^[a-z][a-z0-9]{1,12}$"},
+                "notebook_timeout": {"type": "integer", "minimum": 10},
+                "memory_mb": {"type": "integer", "minimum": 256},
+                "max_processes": {"type": "integer", "minimum": 8},
+                "file_size_mb": {"type": "integer", "minimum": 1},
+                "instant_feedback": {"type": "boolean"},
+                "poll_every": {"type": "number", "minimum": 0.2},
+            },
         },
         "dashboard": {
             "type": "object",

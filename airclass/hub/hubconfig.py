@@ -248,6 +248,16 @@ def update_services(c: Config, settings: Settings, course_ids: list[str]) -> Non
             "environment": child_env(settings),
         }
     )
+    # Instant feedback: grades each submission as it arrives. Runs as root: it starts the
+    # lanes as grader-<course> and the sandboxes as the pool accounts (grader/sandbox.py).
+    if settings["grading"]["instant_feedback"]:
+        services.append(
+            {
+                "name": names.GRADING_SERVICE,
+                "command": [settings.runtime_bin("python"), "-m", "airclass.services.grading_service"],
+                "environment": child_env(settings),
+            }
+        )
     # No process: only a token, for `airclass roster import` to update a running hub.
     services.append({"name": names.ADMIN_SERVICE, "api_token": admin_token(settings)})
     culler = settings["culler"]

@@ -81,11 +81,13 @@ def course_nbgrader_config(settings: Settings, course_id: str) -> str:
         f"c.Exchange.root = {str(settings.exchange_dir)!r}\n"
         "c.Exchange.path_includes_course = True\n"
         f"c.ExecutePreprocessor.timeout = {settings['nbgrader']['execute_timeout']}\n"
-        "# Feedback shows the hidden tests' results but never their text.\n"
+        "# Feedback shows the hidden tests' results but never their text (grader/feedback.py).\n"
         "c.ClearHiddenTests.enforce_metadata = True\n"
         "# Trainers read deadlines and submission times in Beijing time (stored as UTC).\n"
         "c.NbGraderAPI.timezone = 'Asia/Shanghai'\n"
         "c.NbGraderAPI.timestamp_format = '%Y-%m-%d %H:%M'\n"
+        "c.GenerateFeedback.preprocessors = ['nbgrader.preprocessors.GetGrades', "
+        "'grader.feedback.LeakFreeFeedback', 'nbconvert.preprocessors.CSSHTMLHeaderPreprocessor']\n"
     )
 
 

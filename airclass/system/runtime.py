@@ -89,6 +89,18 @@ def ensure_cjk_fonts() -> None:
             raise RuntimeSetupError(f"{' '.join(cmd)} failed:\n{proc.stderr[-2000:]}")
 
 
+def ensure_bubblewrap() -> str:
+    """bubblewrap, the grading sandbox (grader/sandbox.py), installed with apt if missing."""
+    found = shutil.which("bwrap", path="/usr/bin:/bin")
+    if found:
+        return found
+    if not shutil.which("apt-get"):
+        raise RuntimeSetupError("bubblewrap (bwrap) is missing: install it with your package manager")
+    _say("installing bubblewrap with apt-get …")
+    _run(["apt-get", "install", "-y", "-qq", "bubblewrap"], "apt-get install bubblewrap")
+    return shutil.which("bwrap", path="/usr/bin:/bin") or "bwrap"
+
+
 def ensure_runtime(prefix: Path, project: Path, extras: str = "") -> Path:
     """Create or refresh the runtime venv at `prefix` with `project` installed into it."""
     prefix = Path(prefix)

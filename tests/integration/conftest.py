@@ -31,13 +31,14 @@ from airclass.core.catalog import load_course
 from airclass.core.settings import Settings, load
 from airclass.system import accounts, launcher
 from airclass.system import layout as deploy
-from grader import grading
+from grader import grading, sandbox
 from tests.integration.hubclient import HubUser
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE_COURSE = REPO / "tests" / "fixtures" / "courses" / "basics"
 PASSWORD = "it-Pa55word!"
 COURSES = ("itbasics", "itother")
+SANDBOX_ACCOUNTS = "itbox"  # grading sandbox pool accounts itbox-1 … (grader/sandbox.py)
 LATE_USERS = ("it-late",)  # added by a roster import while the hub runs
 ROSTER = [
     # user_id, name, city, union, role, courses, level
@@ -121,7 +122,8 @@ def classroom():
         f'data_dir = "{data_dir}"\nruntime_prefix = "{runtime_prefix}"\n'
         f"[hub]\nport = {port}\nhub_port = {port + 1}\n"
         f"service_port_base = {port + 10}\n[auth.native]\nallowed_failed_logins = 3\n"
-        "seconds_before_next_try = 600\n[culler]\nenabled = true\ntimeout = 3600\n",
+        "seconds_before_next_try = 600\n[culler]\nenabled = true\ntimeout = 3600\n"
+        f'[grading]\nsandbox_accounts = "{SANDBOX_ACCOUNTS}"\n',  # the grading pool, removed below
         encoding="utf-8",
     )
     settings = load(settings_file)
@@ -141,6 +143,7 @@ def classroom():
         launcher.stop_hub(hub)
         for name in [row[0] for row in ROSTER] + list(LATE_USERS):
             accounts.delete_user(name)
+        sandbox.delete_pool(settings, sandbox.MAX_CONCURRENT_RUNS * 4)
         for course_id in COURSES:
             accounts.delete_user(names.grader_account(course_id))
             if accounts.group_exists(names.course_group(course_id)):

@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from grader.feedback import html_text
+
 pytestmark = pytest.mark.integration
 
 CORRECT_ANSWER = "def monthly_dues(wage):\n    return round(wage * 0.005, 2)\n"
@@ -70,7 +72,9 @@ def test_cadre_fetches_submits_and_reads_feedback(classroom, login):
     feedback_dir = submission["submissions"][0]["local_feedback_path"]
     html = cadre.server("GET", f"files/{feedback_dir}/dues.html").text
     assert re.search(r"Score: 2\.0 / 4\.0", html), "the cadre sees their score in the feedback"
-    assert "monthly_dues(5123)" not in html, "hidden test text stays hidden in feedback"
+    text = html_text(html)  # highlighting splits code across tags: read the page as text
+    assert "monthly_dues(5123)" not in text, "hidden test text stays hidden in feedback"
+    assert "assert monthly_dues(4000) == 20.0" in text, "visible tests stay visible"
 
     # The trainer grades the written answer in the course's formgrader (its REST API, with
     # the trainer's own token), then returns feedback again.
