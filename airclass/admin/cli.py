@@ -189,6 +189,22 @@ def cmd_restore(args) -> int:
     return 0
 
 
+def cmd_audit(args) -> int:
+    from airclass.core.audit import format_entry
+    from airclass.core.platform_db import PlatformDB
+
+    settings = load(args.settings)
+    with PlatformDB(settings.platform_db) as db:
+        entries = db.audit_entries(
+            course_ids=args.course or None, action=args.action, since=args.since, limit=args.limit
+        )
+    for entry in reversed(entries):
+        print(format_entry(entry))
+    if not entries:
+        print("no audit entries match", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="airclass", description="空中课堂 — air classroom")
     parser.add_argument(
@@ -250,6 +266,13 @@ def build_parser() -> argparse.ArgumentParser:
     res.add_argument("src", help="a folder written by `airclass backup`")
     res.add_argument("--force", action="store_true", help="overwrite a data directory that holds a platform")
     res.set_defaults(func=cmd_restore)
+
+    aud = sub.add_parser("audit", help="who changed grades, the roster and permissions, and when")
+    aud.add_argument("--course", action="append", help="only entries about this course (repeatable)")
+    aud.add_argument("--action", choices=["roster.import", "permission.change", "grade.manual"])
+    aud.add_argument("--since", help="ISO date or time (UTC), e.g. 2026-11-01")
+    aud.add_argument("--limit", type=int, default=200, help="newest N entries (default 200)")
+    aud.set_defaults(func=cmd_audit)
 
     report = sub.add_parser("report", help="reports").add_subparsers(dest="sub", required=True)
     prog = report.add_parser("progress", help="export the progress table (xlsx or csv)")

@@ -119,7 +119,9 @@ def write_settings(data_dir: Path, port: int) -> Path:
     path.write_text(
         "# airclass demo settings (written by `airclass demo`; edit freely)\n"
         f'data_dir = "{data_dir}"\n\n[hub]\nip = "127.0.0.1"\n'
-        f"port = {port}\nhub_port = {port + 1}\nservice_port_base = {port + 10}\n",
+        f"port = {port}\nhub_port = {port + 1}\nservice_port_base = {port + 10}\n"
+        "# Ctrl-C ends the demo: cadres' servers and the proxy stop with the hub.\n"
+        "stop_servers_with_hub = true\n",
         encoding="utf-8",
     )
     return path

@@ -11,11 +11,14 @@ Tables
     certificates(code PK, user_id, name, course_id, course_title, score, issued_at)   结业证书
     submission_notices(user_id, course_id, assignment_id, submitted_at)   latest submission a
         cadre's server reported (shown as 已提交 before the gradebook has it)
+    audit_log(id, at, actor, action, course_id, target, detail)   append-only: who changed what, when
+        action: roster.import | permission.change | grade.manual (airclass/core/audit.py)
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -61,6 +64,16 @@ CREATE TABLE IF NOT EXISTS submission_notices (
     submitted_at  TEXT NOT NULL,
     PRIMARY KEY (user_id, course_id, assignment_id)
 );
+CREATE TABLE IF NOT EXISTS audit_log (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    course_id TEXT NOT NULL DEFAULT '',
+    target    TEXT NOT NULL DEFAULT '',
+    detail    TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS audit_log_course ON audit_log (course_id, at);
 """
 
 
@@ -133,6 +146,55 @@ class PlatformDB:
         for user_id, course_id in self.conn.execute("SELECT user_id, course_id FROM enrollments"):
             result.setdefault(user_id, []).append(course_id)
         return result
+
+    # --- audit trail ----------------------------------------------------------------
+    def record_audit(
+        self, actor: str, action: str, *, course_id: str = "", target: str = "", detail: dict | None = None
+    ) -> None:
+        """Append one entry; callers record inside the transaction that makes the change."""
+        self.conn.execute(
+            "INSERT INTO audit_log (at, actor, action, course_id, target, detail) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                actor,
+                action,
+                course_id,
+                target,
+                json.dumps(detail or {}, ensure_ascii=False, sort_keys=True),
+            ),
+        )
+
+    def audit_entries(
+        self,
+        *,
+        course_ids: Iterable[str] | None = None,
+        action: str | None = None,
+        since: str | None = None,
+        limit: int = 500,
+    ) -> list[dict]:
+        """Newest first. `course_ids`: only entries about those courses (a trainer's view)."""
+        where, args = [], []
+        if course_ids is not None:
+            ids = list(course_ids)
+            where.append(f"course_id IN ({','.join('?' * len(ids))})" if ids else "0")
+            args += ids
+        if action:
+            where.append("action = ?")
+            args.append(action)
+        if since:
+            where.append("at >= ?")
+            args.append(since)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        cur = self.conn.execute(
+            f"SELECT id, at, actor, action, course_id, target, detail FROM audit_log {clause} "
+            "ORDER BY id DESC LIMIT ?",
+            (*args, limit),
+        )
+        cols = [d[0] for d in cur.description]
+        rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+        for row in rows:
+            row["detail"] = json.loads(row["detail"])
+        return rows
 
     # --- lessons ------------------------------------------------------------------
     def record_completion(

@@ -39,6 +39,9 @@ DEFAULTS: dict[str, Any] = {
         "hub_port": 8081,
         "service_port_base": 18100,
         "db_url": "",  # empty: SQLite in <data_dir>/hub/
+        # false (the default): restarting the hub leaves cadres' servers, kernels and the
+        # proxy running (an upgrade must not cost anyone their work); the demo sets true.
+        "stop_servers_with_hub": False,
         "admin_users": [],
     },
     "auth": {
@@ -61,9 +64,18 @@ DEFAULTS: dict[str, Any] = {
     },
     "spawner": {
         "default_url": "/lab",
-        "start_timeout": 120,
-        "http_timeout": 90,
-        "mem_limit": "",
+        # At a deadline a 2-core machine starts servers slowly (tests/benchmarks/bench_deadline.py:
+        # with 50 cadres at once, single servers needed over a minute to answer): wait, don't fail.
+        "start_timeout": 300,
+        "http_timeout": 300,
+        # Enforced per cadre (server + kernels) through cgroups, airclass/system/limits.py;
+        # "" and 0 switch a limit off.
+        "mem_limit": "1G",
+        "cpu_limit": 1.0,
+        # Overload turns into a "请稍候" page that retries, instead of errors: at most this
+        # many servers starting at once, and (0: no cap) this many running.
+        "concurrent_spawn_limit": 10,
+        "active_server_limit": 0,
         # Trainers and managers work in services (formgrader, dashboards): no personal
         # JupyterLab unless this allows it.
         "staff_servers": False,
@@ -105,6 +117,7 @@ SCHEMA: dict[str, Any] = {
                 "hub_port": {"type": "integer", "minimum": 1, "maximum": 65535},
                 "service_port_base": {"type": "integer", "minimum": 1024, "maximum": 65000},
                 "db_url": {"type": "string"},
+                "stop_servers_with_hub": {"type": "boolean"},
                 "admin_users": {"type": "array", "items": {"type": "string"}},
             },
         },
@@ -148,7 +161,10 @@ SCHEMA: dict[str, Any] = {
                 "default_url": {"type": "string"},
                 "start_timeout": {"type": "integer", "minimum": 10},
                 "http_timeout": {"type": "integer", "minimum": 10},
-                "mem_limit": {"type": "string"},
+                "mem_limit": {"type": "string", "pattern": "^$|^[0-9]+(\\.[0-9]+)?[KMGT]?$"},
+                "cpu_limit": {"type": "number", "minimum": 0},
+                "concurrent_spawn_limit": {"type": "integer", "minimum": 1},
+                "active_server_limit": {"type": "integer", "minimum": 0},
                 "staff_servers": {"type": "boolean"},
             },
         },

@@ -122,7 +122,7 @@ def _video_player(course_id: str, lesson_id: str) -> widgets.Widget | None:
 def video(course_id: str, lesson_id: str) -> _VBox:
     """The lesson's recorded experience video, or only its text version when there is none."""
     meta = lesson_meta(course_id, lesson_id)
-    fallback = meta.get("video_fallback", "") or "本课暂无视频，请阅读下方文字材料。"
+    fallback = meta.get("video_fallback", "").removeprefix("文字版：") or "本课暂无视频，请阅读下方文字材料。"
     player = _video_player(course_id, lesson_id)
     if player is not None:
         parts = [

@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 from jupyterhub.services.auth import HubAuthenticated
 from tornado import ioloop, web
 
+from airclass.core.audit import GRADE_MANUAL
 from airclass.core.catalog import CatalogError, load_course
 from airclass.core.course_notebooks import lesson_quick_checks
 from airclass.core.platform_db import PlatformDB
@@ -137,6 +138,30 @@ class SubmissionHandler(CompletionHandler):
             stamp = db.record_submission_notice(user, course_id, assignment_id)
         self._reply(200, {"user": user, "course_id": course_id, "assignment_id": assignment_id, "at": stamp})
 
+
+class AuditHandler(CompletionHandler):
+    """Manual grades from a course's formgrader service (airclass.services.grade_audit).
+
+    Only a service may post, only the service of a deployed course, and only for that
+    course: its token says which course it is; the actor is the trainer it served.
+    """
+
+    @web.authenticated
+    def post(self):
+        caller = self.get_current_user()
+        course_id = caller.get("name", "")
+        deployed = (self.airclass.public_dir / course_id / "course.toml").is_file()
+        if caller.get("kind") != "service" or not course_id or not deployed:
+            return self._reply(403, {"error": "只有课程评分服务可以写入操作记录"})
+        try:
+            body = json.loads(self.request.body or b"{}")
+            actor, target, detail = str(body["actor"]), str(body["target"]), dict(body["detail"])
+        except (ValueError, KeyError, TypeError):
+            return self._reply(400, {"error": "需要 JSON：{actor, target, detail}"})
+        with PlatformDB(self.airclass.platform_db) as db:
+            db.record_audit(actor, GRADE_MANUAL, course_id=course_id, target=target, detail=detail)
+        self._reply(200, {"recorded": True})
+
     def get(self):
         raise web.HTTPError(405)
 
@@ -148,6 +173,8 @@ def make_app(settings) -> web.Application:
         (prefix.rstrip("/") + r"/completions", CompletionHandler, {"settings": settings}),
         (r"/submissions", SubmissionHandler, {"settings": settings}),
         (prefix.rstrip("/") + r"/submissions", SubmissionHandler, {"settings": settings}),
+        (r"/audit", AuditHandler, {"settings": settings}),
+        (prefix.rstrip("/") + r"/audit", AuditHandler, {"settings": settings}),
     ]
     return web.Application(handlers)
 

@@ -72,6 +72,10 @@ def student_nbgrader_config(settings: Settings) -> str:
     )
 
 
+CODE_STUB = "pass  # 在这里作答：写代码，或把上面的 ... 换成你的答案"
+TEXT_STUB = "在这里写你的回答。"
+
+
 def course_nbgrader_config(settings: Settings, course_id: str) -> str:
     return (
         "# Written by airclass (airclass/system/layout.py): the trainer side of nbgrader for one course.\n"
@@ -86,6 +90,10 @@ def course_nbgrader_config(settings: Settings, course_id: str) -> str:
         "# Trainers read deadlines and submission times in Beijing time (stored as UTC).\n"
         "c.NbGraderAPI.timezone = 'Asia/Shanghai'\n"
         "c.NbGraderAPI.timestamp_format = '%Y-%m-%d %H:%M'\n"
+        "# Released answers say where to answer in Chinese, and a fill-in line (`x = ...`) above the\n"
+        "# solution region still runs (nbgrader's default stub raises NotImplementedError).\n"
+        f"c.ClearSolutions.code_stub = {{'python': {CODE_STUB!r}}}\n"
+        f"c.ClearSolutions.text_stub = {TEXT_STUB!r}\n"
         "c.GenerateFeedback.preprocessors = ['nbgrader.preprocessors.GetGrades', "
         "'grader.feedback.LeakFreeFeedback', 'nbconvert.preprocessors.CSSHTMLHeaderPreprocessor']\n"
     )
@@ -114,6 +122,14 @@ USER_LAB_PAGE_CONFIG = {
 }
 
 
+# Formgrader services (and only they) load the extension that audits manual grades.
+FORMGRADER_SERVER_CONFIG = {"ServerApp": {"jpserver_extensions": {"airclass.services.grade_audit": True}}}
+
+
+def formgrader_config_dir(settings: Settings) -> Path:
+    return settings.data_dir / "etc" / "formgrader"
+
+
 def _write_json(path: Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(path.parent, 0o755)
@@ -137,6 +153,10 @@ def prepare_data_dir(settings: Settings) -> None:
     os.chmod(config_dir / "nbgrader_config.py", 0o644)
     _write_json(config_dir / "jupyter_server_config.json", USER_SERVER_CONFIG)
     _write_json(config_dir / "labconfig" / "page_config.json", USER_LAB_PAGE_CONFIG)
+    _write_json(
+        formgrader_config_dir(settings) / "jupyter_server_config.d" / "airclass-grade-audit.json",
+        FORMGRADER_SERVER_CONFIG,
+    )
     _mkdir(settings.platform_db.parent, 0o770)
     with PlatformDB(settings.platform_db):
         pass  # create the schema now, so its files get their owners below

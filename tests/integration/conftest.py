@@ -52,12 +52,15 @@ ROSTER = [
     # new cadres who walk the whole path in a browser (tests/integration/test_cadre_path.py)
     ("it-cadre3", "测试学员丙", "烟台", "烟台市建筑行业工会联合会", "学员", "itbasics", ""),
     ("it-cadre4", "测试学员丁", "潍坊", "潍坊市家政行业工会联合会", "学员", "itbasics", ""),
+    # Used by the reliability tests (audit, backup, restart) so they leave the others' cadres alone.
+    ("it-rel", "测试可靠性", "济南", "济南市总工会", "学员", "itbasics", ""),
 ]
 
 
-def free_port_base(count: int = 120) -> int:
-    """A base port in a high, unusual range with `count` free ports after it."""
-    for base in range(47200, 60000, 137):
+def free_port_base(count: int = 120, start: int = 47200) -> int:
+    """A base port in a high, unusual range with `count` free ports after it (`start`: other
+    users of this helper that run beside the integration tests pick another range)."""
+    for base in range(start, 60000, 137):
         ok = True
         for port in (base, base + 1, *range(base + 10, base + 30), base + 100):
             with socket.socket() as s:
@@ -121,7 +124,8 @@ def classroom():
     settings_file.write_text(
         f'data_dir = "{data_dir}"\nruntime_prefix = "{runtime_prefix}"\n'
         f"[hub]\nport = {port}\nhub_port = {port + 1}\n"
-        f"service_port_base = {port + 10}\n[auth.native]\nallowed_failed_logins = 3\n"
+        f"service_port_base = {port + 10}\nstop_servers_with_hub = true\n"
+        "[auth.native]\nallowed_failed_logins = 3\n"
         "seconds_before_next_try = 600\n[culler]\nenabled = true\ntimeout = 3600\n"
         f'[grading]\nsandbox_accounts = "{SANDBOX_ACCOUNTS}"\n',  # the grading pool, removed below
         encoding="utf-8",
@@ -136,11 +140,13 @@ def classroom():
 
     log = data_dir / "hub.log"
     hub = launcher.start_hub(settings, log)
+    classroom_hub = Classroom(settings, f"http://127.0.0.1:{port}", hub, log)  # restart tests swap .hub
     try:
         launcher.wait_for_login_page(settings, hub, timeout=120)
-        yield Classroom(settings, f"http://127.0.0.1:{port}", hub, log)
+        yield classroom_hub
     finally:
-        launcher.stop_hub(hub)
+        launcher.stop_hub(classroom_hub.hub)
+        launcher.stop_proxy(settings)
         for name in [row[0] for row in ROSTER] + list(LATE_USERS):
             accounts.delete_user(name)
         sandbox.delete_pool(settings, sandbox.MAX_CONCURRENT_RUNS * 4)

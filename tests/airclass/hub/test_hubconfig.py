@@ -2,6 +2,7 @@
 
 from traitlets.config import Config
 
+from airclass.core import names
 from airclass.core.settings import Settings, validate
 from airclass.hub import hubconfig
 from airclass.system import layout
@@ -141,3 +142,30 @@ def test_staff_get_no_server_unless_the_settings_allow_it(tmp_path):
 
 def test_links_into_a_stopped_server_start_it(tmp_path):
     assert configured(tmp_path).JupyterHub.implicit_spawn_seconds > 0
+
+
+def test_restarts_keep_servers_unless_told_to_stop_them(tmp_path):
+    c = configured(tmp_path)
+    assert c.JupyterHub.cleanup_servers is False, "an upgrade restart must not kill cadres' kernels"
+    assert c.ConfigurableHTTPProxy.should_start is True  # plain `jupyterhub -f` starts its own proxy
+    launched = hubconfig.apply(Config(), make_settings(tmp_path), ROSTER, COURSES, external_proxy=True)
+    assert launched.ConfigurableHTTPProxy.should_start is False  # `airclass hub` runs it apart
+    demo = configured(tmp_path, {"hub": {"stop_servers_with_hub": True}})
+    assert demo.JupyterHub.cleanup_servers is True
+
+
+def test_formgrader_services_may_send_manual_grades_to_the_audit_trail(tmp_path):
+    c = configured(tmp_path)
+    role = next(r for r in c.JupyterHub.load_roles if r["name"] == "airclass-grade-audit")
+    assert sorted(role["services"]) == sorted(COURSES)
+    assert role["scopes"] == [f"access:services!service={names.API_SERVICE}"]
+    formgrader = next(s for s in c.JupyterHub.services if s["name"] == "enrollment")
+    assert formgrader["environment"]["JUPYTER_CONFIG_PATH"].endswith("etc/formgrader")
+
+
+def test_disabled_culler_leaves_no_role_behind(tmp_path):
+    """The hub refuses to start with a role naming a service it does not define."""
+    c = configured(tmp_path, {"culler": {"enabled": False}})
+    assert "idle-culler" not in [s["name"] for s in c.JupyterHub.services]
+    assert "idle-culler" not in [r["name"] for r in c.JupyterHub.load_roles]
+    assert "idle-culler" in [r["name"] for r in configured(tmp_path).JupyterHub.load_roles]
