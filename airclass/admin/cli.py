@@ -16,6 +16,7 @@ from airclass.core.roster import RosterError
 from airclass.core.settings import SettingsError, load
 from airclass.dashboards.report import export_progress
 from airclass.hub import k8s
+from airclass.learner.certificate import verify as verify_certificate
 from airclass.services.dashboard_refresher import warm_cache
 from airclass.system import launcher, layout
 from airclass.system.accounts import AccountError
@@ -154,6 +155,18 @@ def cmd_report_progress(args) -> int:
     settings = load(args.settings)
     rows = export_progress(settings, Path(args.out), args.city, args.course)
     print(f"wrote {rows} rows to {args.out}")
+    return 0
+
+
+def cmd_certificate_verify(args) -> int:
+    cert = verify_certificate(load(args.settings), args.code)
+    if cert is None:
+        print(f"{args.code}: 无效——没有这个验证码的结业证书", file=sys.stderr)
+        return 1
+    print(
+        f"{cert.code}: 有效 — {cert.name}（{cert.user_id}）《{cert.course_title}》"
+        f" 作业总分 {cert.score}，发证日期 {cert.issued_on}"
+    )
     return 0
 
 
@@ -319,6 +332,11 @@ def build_parser() -> argparse.ArgumentParser:
     prog.add_argument("--city")
     prog.add_argument("--course")
     prog.set_defaults(func=cmd_report_progress)
+
+    cert = sub.add_parser("certificate", help="结业证书").add_subparsers(dest="sub", required=True)
+    check = cert.add_parser("verify", help="check a certificate's verification code")
+    check.add_argument("code")
+    check.set_defaults(func=cmd_certificate_verify)
     return parser
 
 

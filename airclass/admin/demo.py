@@ -189,6 +189,7 @@ def run_demo(port: int, data_dir: Path, password: str, db_url: str = "") -> int:
     data_dir.mkdir(parents=True, exist_ok=True)
     settings = load(write_settings(data_dir, port, db_url))
     runtime.ensure_proxy()
+    runtime.ensure_cjk_fonts()
     runtime.ensure_bubblewrap()
     runtime.ensure_runtime(settings.runtime_prefix, PROJECT)
     set_up(settings, password, PROJECT / "courses", PROJECT / "notebooks")

@@ -14,6 +14,9 @@ migration whose ``down_revision`` is the current head; the test
         role: cadre | trainer | manager; level: province | city (managers), '' otherwise
     enrollments(user_id, course_id)            cadres enrolled in / trainers teaching a course
     lesson_completions(user_id, course_id, lesson_id, completed_at)   one row per first completion
+    certificates(code PK, user_id, name, course_id, course_title, score, issued_at)   结业证书
+    submission_notices(user_id, course_id, assignment_id, submitted_at)   latest submission a
+        cadre's server reported (shown as 已提交 before the gradebook has it)
     audit_log(id, at, actor, action, course_id, target, detail)   append-only: who changed what, when
         action: roster.import | permission.change | grade.manual (airclass/core/audit.py)
 
@@ -40,10 +43,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from airclass.core import databases
 from airclass.core.platform_tables import (  # noqa: F401 — metadata: alembic's env.py
     audit_log,
+    certificates,
     enrollments,
     lesson_completions,
     metadata,
     people,
+    submission_notices,
 )
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -234,3 +239,43 @@ class PlatformDB:
         if user_id:
             query = query.where(t.c.user_id == user_id)
         return [tuple(r) for r in self.conn.execute(query.order_by(t.c.completed_at))]
+
+    # --- submissions (as reported by the cadre's server, before grading) --------------
+    def record_submission_notice(
+        self, user_id: str, course_id: str, assignment_id: str, when: dt.datetime | None = None
+    ) -> str:
+        stamp = (when or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
+        insert = self._insert(submission_notices).values(
+            user_id=user_id, course_id=course_id, assignment_id=assignment_id, submitted_at=stamp
+        )
+        self.conn.execute(
+            insert.on_conflict_do_update(
+                index_elements=["user_id", "course_id", "assignment_id"],
+                set_={"submitted_at": insert.excluded.submitted_at},
+            )
+        )
+        return stamp
+
+    def submission_notices(self, user_id: str) -> list[tuple[str, str, str]]:
+        """(course_id, assignment_id, submitted_at) the cadre's server reported."""
+        t = submission_notices
+        query = sa.select(t.c.course_id, t.c.assignment_id, t.c.submitted_at).where(t.c.user_id == user_id)
+        return [tuple(r) for r in self.conn.execute(query)]
+
+    # --- certificates ------------------------------------------------------------------
+    def record_certificate(self, cert: dict) -> None:
+        self.conn.execute(
+            sa.insert(certificates).values(**{c.name: cert[c.name] for c in certificates.columns})
+        )
+
+    def _certificate_where(self, *where) -> dict | None:
+        row = self.conn.execute(sa.select(certificates).where(*where)).mappings().first()
+        return dict(row) if row else None
+
+    def certificate(self, code: str) -> dict | None:
+        return self._certificate_where(certificates.c.code == code)
+
+    def certificate_of(self, user_id: str, course_id: str) -> dict | None:
+        return self._certificate_where(
+            certificates.c.user_id == user_id, certificates.c.course_id == course_id
+        )

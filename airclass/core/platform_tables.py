@@ -58,6 +58,42 @@ audit_log = sa.Table(
     sa.Index("audit_log_course", "course_id", "at"),
 )
 
+# 结业证书: one per cadre and course
+certificates = sa.Table(
+    "certificates",
+    metadata,
+    sa.Column("code", sa.Text, primary_key=True),
+    sa.Column("user_id", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("course_id", sa.Text, nullable=False),
+    sa.Column("course_title", sa.Text, nullable=False),
+    sa.Column("score", sa.Text, nullable=False),
+    sa.Column("issued_at", sa.Text, nullable=False),
+    sa.UniqueConstraint("user_id", "course_id"),
+)
+
+# the latest submission a cadre's server reported (已提交 before the gradebook has it)
+submission_notices = sa.Table(
+    "submission_notices",
+    metadata,
+    sa.Column("user_id", sa.Text, primary_key=True),
+    sa.Column("course_id", sa.Text, primary_key=True),
+    sa.Column("assignment_id", sa.Text, primary_key=True),
+    sa.Column("submitted_at", sa.Text, nullable=False),
+)
+
+
+def lookup_submission_notices(target: str | os.PathLike[str], user_id: str) -> dict[tuple[str, str], str]:
+    """(course_id, assignment_id) → when the cadre's server reported a submission, read-only."""
+    if not databases.exists(target):
+        return {}
+    t = submission_notices
+    query = sa.select(t.c.course_id, t.c.assignment_id, t.c.submitted_at).where(t.c.user_id == user_id)
+    with databases.engine(target, read_only=True).connect() as conn:
+        if not sa.inspect(conn).has_table(t.name):
+            return {}
+        return {(c, a): when for c, a, when in conn.execute(query)}
+
 
 def lookup_person(target: str | os.PathLike[str], user_id: str) -> dict | None:
     """`PlatformDB.person` on a read-only connection; None if absent or no DB yet."""

@@ -76,6 +76,9 @@ DEFAULTS: dict[str, Any] = {
         # many servers starting at once, and (0: no cap) this many running.
         "concurrent_spawn_limit": 10,
         "active_server_limit": 0,
+        # Trainers and managers work in services (formgrader, dashboards): no personal
+        # JupyterLab unless this allows it.
+        "staff_servers": False,
     },
     "culler": {"enabled": True, "timeout": 3600, "every": 300},
     "nbgrader": {"execute_timeout": 120},
@@ -179,6 +182,7 @@ SCHEMA: dict[str, Any] = {
                 "cpu_limit": {"type": "number", "minimum": 0},
                 "concurrent_spawn_limit": {"type": "integer", "minimum": 1},
                 "active_server_limit": {"type": "integer", "minimum": 0},
+                "staff_servers": {"type": "boolean"},
             },
         },
         "culler": {

@@ -65,7 +65,7 @@ def render(settings, viewer: Viewer, now: dt.datetime, view: pd.DataFrame, ranki
         + ("" if viewer.is_province_manager else "全省排名仅对省级管理员显示。")
         + "</p>",
         "<h3>累计完成率（按周）</h3>",
-        report.weekly_html(analytics.weekly_progress(view)),
+        report.weekly_html(analytics.weekly_progress(view, now)),
         "<h3>作业得分率分布（人次）</h3>",
         report.histogram_html(analytics.score_distribution(view)),
         f"<h3>需关注学员（{len(risk):,} 人次）</h3>",

@@ -103,6 +103,9 @@ def course_nbgrader_config(settings: Settings, course_id: str) -> str:
         f"c.ExecutePreprocessor.timeout = {settings['nbgrader']['execute_timeout']}\n"
         "# Feedback shows the hidden tests' results but never their text (grader/feedback.py).\n"
         "c.ClearHiddenTests.enforce_metadata = True\n"
+        "# Trainers read deadlines and submission times in Beijing time (stored as UTC).\n"
+        "c.NbGraderAPI.timezone = 'Asia/Shanghai'\n"
+        "c.NbGraderAPI.timestamp_format = '%Y-%m-%d %H:%M'\n"
         "# Released answers say where to answer in Chinese, and a fill-in line (`x = ...`) above the\n"
         "# solution region still runs (nbgrader's default stub raises NotImplementedError).\n"
         f"c.ClearSolutions.code_stub = {{'python': {CODE_STUB!r}}}\n"
@@ -119,8 +122,12 @@ USER_SERVER_CONFIG = {
         "jpserver_extensions": {
             "nbgrader.server_extensions.formgrader": False,
             "nbgrader.server_extensions.course_list": False,
+            # 我的作业 (airclass/learner): assignments in Chinese, run as the cadre.
+            "airclass.learner": True,
         }
-    }
+    },
+    # Lessons open as Voila pages: text, widgets and quick checks, no code.
+    "VoilaConfiguration": {"strip_sources": True},
 }
 USER_LAB_PAGE_CONFIG = {
     "disabledExtensions": {

@@ -50,6 +50,9 @@ ROSTER = [
     ("it-manager", "测试管理员", "济南", "山东省总工会", "管理员", "", "省"),
     ("it-locked", "测试锁定", "淄博", "淄博市总工会", "学员", "itother", ""),
     ("it-citymgr", "测试市管理员", "青岛", "青岛市总工会", "管理员", "", "市"),
+    # new cadres who walk the whole path in a browser (tests/integration/test_cadre_path.py)
+    ("it-cadre3", "测试学员丙", "烟台", "烟台市建筑行业工会联合会", "学员", "itbasics", ""),
+    ("it-cadre4", "测试学员丁", "潍坊", "潍坊市家政行业工会联合会", "学员", "itbasics", ""),
     # Used by the reliability tests (audit, backup, restart) so they leave the others' cadres alone.
     ("it-rel", "测试可靠性", "济南", "济南市总工会", "学员", "itbasics", ""),
 ]

@@ -1,11 +1,13 @@
 """Who reaches what: hub services by role, and files by unix account."""
 
+import dataclasses
 import subprocess
 
 import pytest
 from sqlalchemy.engine import make_url
 
 from airclass.core import names
+from airclass.hub.spawner import prepare_account
 from airclass.system import layout
 
 pytestmark = pytest.mark.integration
@@ -66,8 +68,14 @@ def test_cadre_account_cannot_read_private_files(classroom, login):
     inbound = classroom.settings.exchange_dir / "itbasics" / "inbound"
     listing = as_user("it-cadre2", "ls", str(inbound))
     assert listing.returncode != 0 and "Permission denied" in listing.stderr
-    # …while the course's trainer account can read the course (group ac-itbasics).
-    login("it-trainer-a").start_server()
+    # …while the course's trainer account can read the course (group ac-itbasics). Trainers
+    # get no personal server by default; their account is made as a spawn would make it.
+    spawner = {**classroom.settings["spawner"], "staff_servers": True}
+    allowing = dataclasses.replace(
+        classroom.settings, values={**classroom.settings.values, "spawner": spawner}
+    )
+    prepare_account(allowing, "it-trainer-a")
+    prepare_account(allowing, "it-trainer-b")
     assert as_user("it-trainer-a", "cat", str(course / "source" / "hw1" / "dues.ipynb")).returncode == 0
     assert as_user("it-trainer-b", "ls", str(course)).returncode != 0
     if settings.database_url:
@@ -97,3 +105,12 @@ def test_home_page_shows_each_role_its_entry_points(classroom, login):
     cadre = login("it-cadre1").browse("hub/home").text
     assert "/services/learning/" in cadre and "/services/dashboard/" not in cadre
     assert "我的学习空间" in cadre and "退出" in cadre and 'id="start"' in cadre
+
+
+@pytest.mark.parametrize("user", ["it-trainer-b", "it-citymgr"])
+def test_staff_get_no_personal_server(classroom, login, user):
+    person = login(user)
+    reply = person.api("POST", f"hub/api/users/{user}/server")
+    assert reply.status_code >= 400, reply.text
+    assert not person.api("GET", f"hub/api/users/{user}").json().get("servers")
+    assert 'id="start"' not in person.browse("hub/home").text

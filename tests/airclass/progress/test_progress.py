@@ -575,3 +575,15 @@ def test_submission_totals_are_nbgraders_own(classroom):
             (r.user_id, r.item_id): (pytest.approx(r.score), bool(r.needs_grading)) for r in got.itertuples()
         }
         assert found == expected and len(expected) >= 2
+
+
+def test_a_future_stamp_never_stretches_the_weekly_chart(table):
+    """A submission dated 2099 once made the weekly chart 3,768 rows long."""
+    skewed = table.copy()
+    first_done = skewed.index[skewed["done"]][0]
+    skewed.loc[first_done, "activity_at"] = pd.Timestamp("2099-01-01T00:00Z")
+    weekly = analytics.weekly_progress(skewed, NOW)
+    assert len(weekly) <= len(analytics.weekly_progress(table, NOW))
+    assert weekly.attrs["future"] == 1
+    # without the bad stamp nothing is flagged
+    assert analytics.weekly_progress(table, NOW).attrs["future"] == 0
