@@ -415,22 +415,26 @@ def _service(name: str) -> dict:
     }
 
 
-def _service_mounts(settings: Settings, name: str, course_ids: list[str]) -> tuple[list[dict], int]:
-    """What each hub service may see on the shared volume, and its uid."""
-    if name == names.API_SERVICE:
+def _service_mounts(settings: Settings, entry: dict, course_ids: list[str]) -> tuple[list[dict], int]:
+    """What a hub service may see on the shared volume, and its uid — by the account the
+    local hub runs it as (the same account, the same rights)."""
+    user, name = entry.get("user"), entry["name"]
+    if user == names.API_USER:
         return [mount(settings, settings.public_dir, read_only=True)], API_UID
-    if name in (names.DASHBOARD_SERVICE, names.LEARNING_SERVICE, names.DASHBOARD_REFRESH_SERVICE):
+    if user == names.DASH_USER:
         return [
             mount(settings, settings.dashboards_dir),
             mount(settings, settings.public_dir, read_only=True),
             mount(settings, settings.courses_dir, read_only=True),
         ], DASH_UID
-    if name in course_ids:  # a formgrader: its own course root and the exchange
+    if name in course_ids and user == names.grader_account(name):  # a formgrader: its course only
         return [
             mount(settings, settings.course_root(name)),
             mount(settings, settings.exchange_dir),
         ], GRADER_UID
-    raise KeyError(name)
+    raise KubernetesSettingsError(
+        f"service {name!r} (as {user!r}) has no Kubernetes placement in airclass.hub.k8s"
+    )
 
 
 def _local_command(entry: dict, name: str) -> list[str]:
@@ -460,7 +464,7 @@ def platform_manifests(settings: Settings, course_ids: list[str]) -> list[dict]:
     ]
     for entry in hubconfig.platform_services(settings, course_ids):
         name = entry["name"]
-        mounts, uid = _service_mounts(settings, name, course_ids)
+        mounts, uid = _service_mounts(settings, entry, course_ids)
         env = (
             _service_env(name)
             if "url" in entry

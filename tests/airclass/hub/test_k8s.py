@@ -80,6 +80,7 @@ def test_values_follow_the_settings():
         names.DASHBOARD_SERVICE,
         names.LEARNING_SERVICE,
         names.ADMIN_SERVICE,
+        names.CERTIFICATE_SERVICE,
         *COURSES,
     }
     assert v["hub"]["extraConfig"] == {"10-airclass": "from airclass.hub import k8s\nk8s.configure_hub(c)\n"}
@@ -191,6 +192,7 @@ def test_platform_manifests_one_deployment_per_service_each_seeing_only_its_part
     deployments = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Deployment"}
     services = {d["metadata"]["name"] for d in docs if d["kind"] == "Service"}
     expected = {"airclass-api", "airclass-dashboard", "airclass-learning", "airclass-dashboard-refresh"}
+    expected |= {k8s.resource_name(names.CERTIFICATE_SERVICE)}
     expected |= {f"airclass-{c}" for c in COURSES}
     assert set(deployments) == expected
     assert services == expected - {"airclass-dashboard-refresh"}
