@@ -5,6 +5,10 @@ single event loop: when a class logs in at once, every page, API call and proxy 
 the whole hub waits behind the queue of password checks. Here the hash comparison runs in
 a worker thread (bcrypt releases the GIL); the database reads and the lockout bookkeeping
 stay on the event loop, where the hub's database session lives.
+
+Ids are also trimmed and lower-cased: a cadre typing "Cadre01 " (a trailing space from a
+copied roster, a capital from a phone keyboard) means cadre01; without this it counted as
+a failed login towards the lockout.
 """
 
 from __future__ import annotations
@@ -22,7 +26,14 @@ def password_matches(password: str, stored_hash: bytes) -> bool:
         return False
 
 
+def clean_id(username: str) -> str:
+    return username.strip().lower()
+
+
 class AirclassNativeAuthenticator(NativeAuthenticator):
+    def normalize_username(self, username: str) -> str:
+        return super().normalize_username(clean_id(username))
+
     async def authenticate(self, handler, data):
         username = self.normalize_username(data["username"])
         user = self.get_user(username)
