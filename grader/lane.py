@@ -260,6 +260,14 @@ class Lane:
                 for grade in gb.find_submission_notebook(notebook_id, assignment, student).grades:
                     grade.auto_score = 0
                     grade.needs_manual_grade = False
+            if flags:  # shown to the trainer in the formgrader and to the cadre in the feedback
+                note = f"⚠ 评分标记（请培训师复核）：{'、'.join(flags)}"
+                for notebook in gb.find_submission(assignment, student).notebooks:
+                    if notebook.comments:
+                        first = notebook.comments[0]
+                        first.auto_comment = (
+                            note if not first.auto_comment else f"{note}\n{first.auto_comment}"
+                        )
             if integrity.zeroes_scores(flags):
                 for notebook in gb.find_submission(assignment, student).notebooks:
                     for grade in notebook.grades:
