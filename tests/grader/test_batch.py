@@ -5,6 +5,7 @@ Real nbgrader, real sandbox (bubblewrap as pool accounts), real grader account; 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import pwd
 import shutil
@@ -16,7 +17,9 @@ import time
 import pytest
 from nbgrader.api import Gradebook, MissingEntry
 
+from airclass.core import names
 from airclass.core.catalog import course_toml, load_course
+from airclass.system import accounts
 from grader import sandbox
 from grader.batch import read_marker
 from tests.grader.coursework import VARIANTS, nbgrader
@@ -160,10 +163,17 @@ def pool_processes(settings) -> list[int]:
 def test_cli_grade_json_workers_force(gradable, tmp_path):
     """`airclass grade COURSE ASSIGNMENT --workers N --json [--force]` on a deployed course."""
     course = gradable("labor-law", "a1-calculators")
-    meta = load_course(COURSES / "labor-law", check_notebooks=False)
+    full = load_course(COURSES / "labor-law", check_notebooks=False)
+    meta = dataclasses.replace(full, lessons=(), assignments=(full.assignment("a1-calculators"),))
     toml = course_toml(meta).replace('id = "labor-law"', f'id = "{course.course_id}"', 1)
     (course.root / "course.toml").write_text(toml, encoding="utf-8")
-    (course.settings.exchange_dir / course.course_id / "inbound").mkdir(parents=True)
+    exchange = course.settings.exchange_dir
+    (exchange / course.course_id / "inbound").mkdir(parents=True)
+    for folder, mode in ((exchange, 0o1777), (exchange / course.course_id, 0o755)):
+        folder.chmod(mode)
+    (exchange / course.course_id / "inbound").chmod(0o2733)  # as nbgrader's release lays it out
+    grader = names.grader_account(course.course_id)
+    accounts.chown_tree(exchange / course.course_id, grader, names.course_group(course.course_id))
     course.submit("c-a", "solution")
     course.submit("c-b", "erroring")
     settings_file = _settings_file(course, tmp_path / "airclass.toml")
