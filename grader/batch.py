@@ -425,10 +425,9 @@ def _run_one(settings, lane, account, op, student, assignment_id, source_dir, st
 
 
 def _summarize(settings, course_id, assignment_id, students, outcomes) -> dict:
-    db = settings.course_root(course_id) / "gradebook.db"
     result: list[Outcome] = []
     max_score = 0.0
-    with Gradebook(f"sqlite:///{db}", course_id) as gb:
+    with Gradebook(settings.gradebook_url(course_id), course_id) as gb:
         try:
             max_score = gb.find_assignment(assignment_id).max_score
         except MissingEntry:

@@ -29,12 +29,13 @@ import shutil
 import sqlite3
 import stat
 import tempfile
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 from airclass.core import names
 from airclass.core.settings import Settings
-from airclass.hub import hubclient
 from airclass.system import accounts, layout
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -177,7 +178,12 @@ def backup(settings: Settings, dest: str | Path) -> Summary:
         (dest / "settings").mkdir()
         shutil.copy2(settings.source, dest / "settings" / "airclass.toml")
     note = ""
-    if settings["hub"]["db_url"]:  # only the embedded SQLite lives in the data directory
+    if settings.database_url:  # hub DB, platform DB and gradebooks are all in PostgreSQL
+        note = (
+            "[database] url: the hub DB, the platform DB and the gradebooks are in PostgreSQL: "
+            "back that database up with pg_dump"
+        )
+    elif settings["hub"]["db_url"]:  # only the embedded SQLite lives in the data directory
         note = "hub.db_url points outside the data directory: back that database up with its own tools"
     manifest = {
         "format": FORMAT,
@@ -264,12 +270,24 @@ def _forget_running_servers(hub_db: Path) -> None:
         conn.execute("DELETE FROM servers")
 
 
+def _hub_listening(settings: Settings) -> bool:
+    """Anything answering on the hub's API port (no token needed: a fresh target has none)."""
+    url = f"http://127.0.0.1:{settings['hub']['hub_port']}/hub/api/"
+    try:
+        urllib.request.urlopen(url, timeout=5).close()
+    except urllib.error.HTTPError:
+        return True
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+    return True
+
+
 def restore(settings: Settings, src: str | Path, *, force: bool = False) -> Summary:
     """Put a backup back under `settings.data_dir` and the accounts' homes."""
     accounts.require_root("Restoring a backup")
     src = Path(src)
     manifest = verify(src)
-    if hubclient.hub_is_running(settings):
+    if _hub_listening(settings):
         raise BackupError("the hub is running; stop it before restoring (nothing was changed)")
     occupied = [p for p in (settings.platform_db, settings.hub_dir / "jupyterhub.sqlite") if p.exists()]
     if occupied and not force:

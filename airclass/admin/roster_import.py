@@ -11,6 +11,7 @@ import os
 import secrets
 from pathlib import Path
 
+from airclass.core import audit
 from airclass.core.platform_db import PlatformDB
 from airclass.core.roster import RosterReport, parse_roster
 from airclass.core.settings import Settings
@@ -41,19 +42,23 @@ def import_roster(
     dry_run: bool = False,
     initial_password: str | None = None,
     passwords_out: str | Path | None = None,
+    actor: str | None = None,
 ) -> RosterReport:
     """Validate `path`, then store it: platform DB, hub credentials, course gradebooks.
 
     Nothing is written unless every row is valid. Roster users without a password get
     `initial_password` (the demo), or with `passwords_out` a random one each, written to
     that CSV (mode 0600) for the admin to hand out. Without either they set their own on
-    the sign-up page — only advisable where ids are not guessable by others.
+    the sign-up page — only advisable where ids are not guessable by others. The import
+    and every access it grants or changes go to the audit trail, naming `actor` (default:
+    the account running the command), in the same transaction.
     """
     deployed = set(layout.deployed_course_ids(settings))
     report = parse_roster(path, deployed)
     if dry_run:
         return report
-    with PlatformDB(settings.platform_db) as db:
+    with PlatformDB(settings.platform_db_url) as db:
+        audit.record_roster_import(db, actor or audit.cli_actor(), Path(path), report.people)
         db.upsert_people(report.people)
     layout.fix_platform_permissions(settings)
     names = [p["user_id"] for p in report.people]

@@ -21,7 +21,7 @@ from typing import Any
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 import jsonschema  # noqa: E402
 
-from airclass.core import names  # noqa: E402
+from airclass.core import dburls, names  # noqa: E402
 from airclass.core.cities import CITY_CODES  # noqa: E402
 
 SETTINGS_ENV = "AIRCLASS_SETTINGS"
@@ -39,6 +39,9 @@ DEFAULTS: dict[str, Any] = {
         "hub_port": 8081,
         "service_port_base": 18100,
         "db_url": "",  # empty: SQLite in <data_dir>/hub/
+        # false (the default): restarting the hub leaves cadres' servers, kernels and the
+        # proxy running (an upgrade must not cost anyone their work); the demo sets true.
+        "stop_servers_with_hub": False,
         "admin_users": [],
     },
     "auth": {
@@ -61,9 +64,21 @@ DEFAULTS: dict[str, Any] = {
     },
     "spawner": {
         "default_url": "/lab",
-        "start_timeout": 120,
-        "http_timeout": 90,
-        "mem_limit": "",
+        # At a deadline a 2-core machine starts servers slowly (tests/benchmarks/bench_deadline.py:
+        # with 50 cadres at once, single servers needed over a minute to answer): wait, don't fail.
+        "start_timeout": 300,
+        "http_timeout": 300,
+        # Enforced per cadre (server + kernels) through cgroups, airclass/system/limits.py;
+        # "" and 0 switch a limit off.
+        "mem_limit": "1G",
+        "cpu_limit": 1.0,
+        # Overload turns into a "请稍候" page that retries, instead of errors: at most this
+        # many servers starting at once, and (0: no cap) this many running.
+        "concurrent_spawn_limit": 10,
+        "active_server_limit": 0,
+        # Trainers and managers work in services (formgrader, dashboards): no personal
+        # JupyterLab unless this allows it.
+        "staff_servers": False,
     },
     "culler": {"enabled": True, "timeout": 3600, "every": 300},
     "nbgrader": {"execute_timeout": 120},
@@ -83,6 +98,23 @@ DEFAULTS: dict[str, Any] = {
     # city's own (cities declare yearly targets the provincial federation confirms).
     "dashboard": {"completion_target": COMPLETION_TARGET, "city_targets": {}, "refresh_every": 30},
     "accounts": {"unix_group": "airclass-users"},
+    # Empty: SQLite files in the data dir. "postgresql://user:password@host:5432/db": the hub,
+    # the platform and every course gradebook in schemas of that database (core.dburls).
+    "database": {"url": ""},
+    # Zero to JupyterHub deployment (`airclass k8s values`); unused by the one-machine hub.
+    "kubernetes": {
+        "namespace": "airclass",
+        "hub_image": "airclass/hub:0.1.0",
+        "cadre_image": "airclass/cadre:0.1.0",
+        "shared_volume": "airclass-shared",  # ReadWriteMany claim: exchange, courses, public
+        "storage_class": "",
+        "home_size": "1Gi",
+        "cpu_guarantee": 0.05,
+        "cpu_limit": 1.0,
+        "mem_guarantee": "256M",
+        "mem_limit": "1G",
+        "host": "",
+    },
 }
 
 _SLUG = "^[a-z][a-z0-9-]{1,30}$"
@@ -102,6 +134,7 @@ SCHEMA: dict[str, Any] = {
                 "hub_port": {"type": "integer", "minimum": 1, "maximum": 65535},
                 "service_port_base": {"type": "integer", "minimum": 1024, "maximum": 65000},
                 "db_url": {"type": "string"},
+                "stop_servers_with_hub": {"type": "boolean"},
                 "admin_users": {"type": "array", "items": {"type": "string"}},
             },
         },
@@ -145,7 +178,11 @@ SCHEMA: dict[str, Any] = {
                 "default_url": {"type": "string"},
                 "start_timeout": {"type": "integer", "minimum": 10},
                 "http_timeout": {"type": "integer", "minimum": 10},
-                "mem_limit": {"type": "string"},
+                "mem_limit": {"type": "string", "pattern": "^$|^[0-9]+(\\.[0-9]+)?[KMGT]?$"},
+                "cpu_limit": {"type": "number", "minimum": 0},
+                "concurrent_spawn_limit": {"type": "integer", "minimum": 1},
+                "active_server_limit": {"type": "integer", "minimum": 0},
+                "staff_servers": {"type": "boolean"},
             },
         },
         "culler": {
@@ -193,6 +230,28 @@ SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": False,
             "properties": {"unix_group": {"type": "string", "pattern": _SLUG}},
+        },
+        "database": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {"url": {"type": "string", "pattern": "^$|^(sqlite|postgresql)(\\+[a-z0-9]+)?://"}},
+        },
+        "kubernetes": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "namespace": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},
+                "hub_image": {"type": "string", "pattern": "^\\S+$"},
+                "cadre_image": {"type": "string", "pattern": "^\\S+$"},
+                "shared_volume": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},
+                "storage_class": {"type": "string"},
+                "home_size": {"type": "string", "pattern": "^[0-9]+(Ki|Mi|Gi|Ti)$"},
+                "cpu_guarantee": {"type": "number", "exclusiveMinimum": 0},
+                "cpu_limit": {"type": "number", "exclusiveMinimum": 0},
+                "mem_guarantee": {"type": "string", "pattern": "^[0-9]+[KMGT]$"},
+                "mem_limit": {"type": "string", "pattern": "^[0-9]+[KMGT]$"},
+                "host": {"type": "string"},
+            },
         },
     },
 }
@@ -322,5 +381,27 @@ class Settings:
         return self.data_dir / "dashboards"
 
     @property
+    def database_url(self) -> str:
+        """`[database] url`: empty for SQLite files, else the PostgreSQL database."""
+        return self.values["database"]["url"]
+
+    @property
     def hub_db_url(self) -> str:
-        return self.values["hub"]["db_url"] or f"sqlite:///{self.hub_dir / 'jupyterhub.sqlite'}"
+        if self.values["hub"]["db_url"]:
+            return self.values["hub"]["db_url"]
+        if self.database_url:
+            return dburls.in_schema(self.database_url, dburls.HUB_SCHEMA)
+        return f"sqlite:///{self.hub_dir / 'jupyterhub.sqlite'}"
+
+    @property
+    def platform_db_url(self) -> str:
+        """The platform DB (see airclass.core.platform_db), SQLite file or PostgreSQL schema."""
+        if self.database_url:
+            return dburls.in_schema(self.database_url, dburls.PLATFORM_SCHEMA)
+        return dburls.as_url(self.platform_db)
+
+    def gradebook_url(self, course_id: str) -> str:
+        """The course's nbgrader gradebook (nbgrader's `CourseDirectory.db_url`)."""
+        if self.database_url:
+            return dburls.in_schema(self.database_url, dburls.gradebook_schema(course_id))
+        return dburls.as_url(self.course_root(course_id) / "gradebook.db")

@@ -13,7 +13,7 @@ from traitlets.config import Config
 
 from airclass.core import names
 from airclass.core.settings import Settings
-from airclass.system import layout
+from airclass.system import launcher, layout
 from airclass.system.childproc import child_env
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -27,7 +27,9 @@ def api_url(settings: Settings) -> str:
     return f"http://127.0.0.1:{service_port(settings, 0)}"
 
 
-def update_base(c: Config, settings: Settings) -> None:
+def update_base(c: Config, settings: Settings, external_proxy: bool = False) -> None:
+    """`external_proxy`: `airclass hub` runs the proxy itself, so it outlives hub restarts
+    (TLJH runs its proxy as a separate service for the same reason)."""
     hub = settings["hub"]
     c.JupyterHub.ip = hub["ip"]
     c.JupyterHub.port = hub["port"]
@@ -37,11 +39,19 @@ def update_base(c: Config, settings: Settings) -> None:
     c.JupyterHub.cookie_secret_file = str(settings.hub_dir / "jupyterhub_cookie_secret")
     c.JupyterHub.pid_file = str(settings.hub_dir / "jupyterhub.pid")
     c.ConfigurableHTTPProxy.pid_file = str(settings.hub_dir / "proxy.pid")
-    c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{service_port(settings, 90)}"
+    c.ConfigurableHTTPProxy.api_url = launcher.proxy_api_url(settings)
     c.ConfigurableHTTPProxy.auth_token = layout.hub_secret(settings, "proxy_token")
     c.JupyterHub.template_paths = [str(TEMPLATES)]
     c.JupyterHub.template_vars = {"airclass_title": "空中课堂", "airclass_names": names.template_names()}
-    c.JupyterHub.cleanup_servers = True
+    # Servers run in their own sessions (LocalProcessSpawner), so they survive the hub;
+    # a restarted hub finds them again through the pids in its database.
+    c.JupyterHub.cleanup_servers = hub["stop_servers_with_hub"]
+    c.ConfigurableHTTPProxy.should_start = not external_proxy
+    # After login everyone lands on 我的入口 (/hub/home); no server starts until a link needs it.
+    c.JupyterHub.redirect_to_server = False
+    c.JupyterHub.default_url = "/hub/home"
+    # A link into a stopped server (a lesson, 我的作业) starts it instead of asking.
+    c.JupyterHub.implicit_spawn_seconds = 0.5
 
 
 def update_auth(c: Config, settings: Settings, roster: list[dict]) -> None:
@@ -50,7 +60,7 @@ def update_auth(c: Config, settings: Settings, roster: list[dict]) -> None:
     c.Authenticator.admin_users = set(settings["hub"]["admin_users"])
     if auth["type"] == "native":
         native = auth["native"]
-        c.JupyterHub.authenticator_class = "nativeauthenticator.NativeAuthenticator"
+        c.JupyterHub.authenticator_class = "airclass.hub.auth.AirclassNativeAuthenticator"
         c.NativeAuthenticator.allowed_failed_logins = native["allowed_failed_logins"]
         c.NativeAuthenticator.seconds_before_next_try = native["seconds_before_next_try"]
         c.NativeAuthenticator.minimum_password_length = native["minimum_password_length"]
@@ -79,6 +89,12 @@ def update_spawner(c: Config, settings: Settings) -> None:
     c.Spawner.http_timeout = spawner["http_timeout"]
     if spawner["mem_limit"]:
         c.Spawner.mem_limit = spawner["mem_limit"]
+    if spawner["cpu_limit"]:
+        c.Spawner.cpu_limit = float(spawner["cpu_limit"])
+    c.JupyterHub.concurrent_spawn_limit = spawner["concurrent_spawn_limit"]
+    c.JupyterHub.active_server_limit = spawner["active_server_limit"]
+    # Retry-After stays JupyterHub's 30-60 s (spawn_throttle_retry_range is not configurable
+    # in 5.5); the 请稍候 page itself retries after 10-30 s.
     # What a cadre's server and kernels need to know of the platform, and nothing more.
     c.Spawner.environment = child_env(
         settings,
@@ -87,6 +103,7 @@ def update_spawner(c: Config, settings: Settings) -> None:
         AIRCLASS_API_URL=api_url(settings),
         AIRCLASS_PUBLIC_DIR=str(settings.public_dir),
     )
+    c.JupyterHub.template_vars["airclass_staff_servers"] = spawner["staff_servers"]
 
 
 def desired_groups(roster: list[dict], course_ids: list[str]) -> dict[str, list[str]]:
@@ -128,6 +145,7 @@ def update_groups_and_roles(c: Config, roster: list[dict], course_ids: list[str]
             "scopes": [
                 f"access:services!service={names.API_SERVICE}",
                 f"access:services!service={names.LEARNING_SERVICE}",
+                f"access:services!service={names.CERTIFICATE_SERVICE}",
                 "read:users:groups!user",
             ],
         },
@@ -137,6 +155,15 @@ def update_groups_and_roles(c: Config, roster: list[dict], course_ids: list[str]
             "scopes": [f"access:services!service={names.DASHBOARD_SERVICE}"],
         },
     ]
+    if course_ids:
+        roles.append(
+            {
+                "name": "airclass-grade-audit",
+                "description": "Formgrader services send trainers' manual grades to the audit trail",
+                "services": list(course_ids),
+                "scopes": [f"access:services!service={names.API_SERVICE}"],
+            }
+        )
     for course in course_ids:
         roles.append(
             {
@@ -159,17 +186,12 @@ def update_groups_and_roles(c: Config, roster: list[dict], course_ids: list[str]
             "scopes": ["admin:users", "admin:groups", "list:users"],
         }
     )
-    roles.append(
-        {
-            "name": "idle-culler",
-            "services": ["idle-culler"],
-            "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
-        }
-    )
     c.JupyterHub.load_roles = roles
 
 
-def update_services(c: Config, settings: Settings, course_ids: list[str]) -> None:
+def platform_services(settings: Settings, course_ids: list[str]) -> list[dict]:
+    """The platform's own services (API, dashboards, formgraders, refresher) as the local hub
+    starts them; on Kubernetes each becomes a Deployment (airclass.hub.k8s)."""
     singleuser = settings.runtime_bin("jupyterhub-singleuser")
     services: list[dict] = [
         {
@@ -182,7 +204,7 @@ def update_services(c: Config, settings: Settings, course_ids: list[str]) -> Non
             "display": False,
         }
     ]
-    # Offsets: 0 API, 1 dashboard, 2 learning, 10+ one formgrader per course.
+    # Offsets: 0 API, 1 dashboard, 2 learning, 7 certificates, 10+ one formgrader per course.
     for offset, (name, notebook) in enumerate(
         ((names.DASHBOARD_SERVICE, "manager.ipynb"), (names.LEARNING_SERVICE, "my_progress.ipynb")), start=1
     ):
@@ -208,11 +230,28 @@ def update_services(c: Config, settings: Settings, course_ids: list[str]) -> Non
                 "user": names.grader_account(course),
                 "cwd": str(settings.course_root(course)),
                 "environment": child_env(
-                    settings, reads_settings=False, JUPYTERHUB_DEFAULT_URL="/formgrader"
+                    settings,
+                    reads_settings=False,
+                    JUPYTERHUB_DEFAULT_URL="/formgrader",
+                    # enables airclass.services.grade_audit (manual grades → audit trail)
+                    JUPYTER_CONFIG_PATH=str(layout.formgrader_config_dir(settings)),
+                    AIRCLASS_API_URL=api_url(settings),
                 ),
                 "oauth_no_confirm": True,
             }
         )
+    # 结业证书: cadres download theirs; anyone checks a code (reads gradebooks, as airclass-dash).
+    services.append(
+        {
+            "name": names.CERTIFICATE_SERVICE,
+            "url": f"http://127.0.0.1:{service_port(settings, 7)}",
+            "command": [settings.runtime_bin("python"), "-m", "airclass.learner.certificate_service"],
+            "user": names.DASH_USER,
+            "cwd": str(settings.dashboards_dir),
+            "environment": child_env(settings),
+            "oauth_no_confirm": True,
+        }
+    )
     # Keeps the managers' dashboards warm: rebuilds the progress table and each manager
     # scope's first screen when the data changed (renders then read the cache).
     services.append(
@@ -229,6 +268,11 @@ def update_services(c: Config, settings: Settings, course_ids: list[str]) -> Non
             "environment": child_env(settings),
         }
     )
+    return services
+
+
+def update_services(c: Config, settings: Settings, course_ids: list[str]) -> None:
+    services = platform_services(settings, course_ids)
     # Instant feedback: grades each submission as it arrives. Runs as root: it starts the
     # lanes as grader-<course> and the sandboxes as the pool accounts (grader/sandbox.py).
     if settings["grading"]["instant_feedback"]:
@@ -243,6 +287,15 @@ def update_services(c: Config, settings: Settings, course_ids: list[str]) -> Non
     services.append({"name": names.ADMIN_SERVICE, "api_token": admin_token(settings)})
     culler = settings["culler"]
     if culler["enabled"]:
+        # Its role only with the service: the hub refuses a role naming an undefined service.
+        c.JupyterHub.load_roles = [
+            *c.JupyterHub.load_roles,
+            {
+                "name": "idle-culler",
+                "services": ["idle-culler"],
+                "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+            },
+        ]
         services.append(
             {
                 "name": "idle-culler",
@@ -258,10 +311,16 @@ def update_services(c: Config, settings: Settings, course_ids: list[str]) -> Non
     c.JupyterHub.services = services
 
 
-def apply(c: Config, settings: Settings, roster: list[dict], courses: dict[str, str]) -> Config:
-    """`courses`: id → title of the deployed courses."""
+def apply(
+    c: Config,
+    settings: Settings,
+    roster: list[dict],
+    courses: dict[str, str],
+    external_proxy: bool = False,
+) -> Config:
+    """`courses`: id → title of the deployed courses; `external_proxy`: see update_base."""
     course_ids = sorted(courses)
-    update_base(c, settings)
+    update_base(c, settings, external_proxy)
     c.JupyterHub.template_vars["airclass_course_titles"] = dict(courses)
     update_auth(c, settings, roster)
     update_spawner(c, settings)

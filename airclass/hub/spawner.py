@@ -16,7 +16,7 @@ from jupyterhub.spawner import LocalProcessSpawner
 from airclass.core import names
 from airclass.core.platform_db import PlatformDB
 from airclass.core.settings import Settings, current
-from airclass.system import accounts
+from airclass.system import accounts, limits
 
 LESSONS_FOLDER = "空中课堂"
 
@@ -34,11 +34,23 @@ def copy_missing(src: Path, dest: Path, uid: int, gid: int) -> None:
                 os.chown(target / name, uid, gid)
 
 
+STAFF_NO_SERVER = (
+    "培训师和管理员不需要个人学习空间：请回到“我的入口”，从评分页面或管理看板进入。"
+    "（如确需开启，请管理员在设置中打开 spawner.staff_servers。）"
+)
+
+
+class NoServerForRole(RuntimeError):
+    """A trainer or manager asked for a personal server and the settings do not allow it."""
+
+
 def prepare_account(settings: Settings, username: str) -> None:
-    with PlatformDB(settings.platform_db) as db:
+    with PlatformDB(settings.platform_db_url) as db:
         person = db.person(username)
     if person is None:
         raise accounts.AccountError(f"{username} is not on the roster; import them first")
+    if person["role"] != "cadre" and not settings["spawner"]["staff_servers"]:
+        raise NoServerForRole(STAFF_NO_SERVER)
     extra: tuple[str, ...] = ()
     if person["role"] == "trainer":
         extra = tuple(names.course_group(c) for c in person["courses"])
@@ -55,7 +67,30 @@ def prepare_account(settings: Settings, username: str) -> None:
 
 
 class AirclassSpawner(LocalProcessSpawner):
+    _cgroups: list[Path] = []
+
     async def start(self):
         # The hub's own settings (loaded once, from the path `airclass hub` passed on).
         await asyncio.to_thread(prepare_account, current(), self.user.name)
+        if self.mem_limit or self.cpu_limit:
+            self._cgroups = await asyncio.to_thread(
+                limits.prepare, self.user.name, self.mem_limit, self.cpu_limit
+            )
         return await super().start()
+
+    async def stop(self, now=False):
+        await super().stop(now=now)
+        if self._cgroups:
+            await asyncio.to_thread(limits.remove, self.user.name)
+
+    def make_preexec_fn(self, name):
+        """Join the cadre's cgroups (as root, before dropping to the cadre's account), so
+        the server and every kernel it starts are held to the limits."""
+        drop_privileges = super().make_preexec_fn(name)
+        cgroups = list(self._cgroups)
+
+        def preexec():
+            limits.join(cgroups)
+            drop_privileges()
+
+        return preexec

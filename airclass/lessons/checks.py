@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
+_MISSING = object()
 MONEY = 0.01  # one fen
 RATE = 0.0005  # a rate to three decimals (0.1 percentage point)
 
@@ -76,6 +78,8 @@ def same(value: object, expected: object, *, what: str) -> None:
     """`value` equals `expected` (text, choices, dates, tuples of those)."""
     if isinstance(value, str):
         value = value.strip()
+    if isinstance(value, list) and isinstance(expected, tuple):
+        value = tuple(value)  # a list of the same items answers a tuple question
     if value != expected:
         _fail(what, f"结果不对（得到的是 {value!r:.60}）。请对照题目要求再看一遍")
 
@@ -213,3 +217,66 @@ def bars(chart: object, expected: Mapping[str, float], *, what: str, tol: float 
     for label, want in expected.items():
         if abs(pairs[label] - float(want)) > tol:
             _fail(what, f"“{label}”那根柱子的长度与它的数值不符——排序时标签和数值要一起移动")
+
+
+@contextmanager
+def reference(namespace: dict, *names: str):
+    """While grading, use the reference version of other functions the tested one calls.
+
+    A hidden test cell defines `_ref_<name>` for each helper function; inside this block
+    `<name>` means that reference, so a mistake (or a gap) in one function costs only its
+    own points. Where no reference is defined (the cadre's own copy) nothing changes.
+    """
+    saved = {}
+    for name in names:
+        if f"_ref_{name}" in namespace:
+            saved[name] = namespace.get(name, _MISSING)
+            namespace[name] = namespace[f"_ref_{name}"]
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is _MISSING:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
+
+
+def raises(error: type[BaseException], call, *args, what: str, **kwargs) -> None:
+    """`call(*args, **kwargs)` raises `error` (e.g. ValueError for a negative wage)."""
+    try:
+        call(*args, **kwargs)
+    except error:
+        return
+    except Exception as exc:  # noqa: BLE001 — the cadre's code may raise anything
+        _fail(what, f"应当报错 {error.__name__}，实际报的是 {type(exc).__name__}")
+    _fail(what, f"应当报错 {error.__name__}（raise {error.__name__}），实际没有报错")
+
+
+def filled(value: object, *, what: str, kind: str = "number") -> None:
+    """The answer was filled in with the right kind of value (a visible test that gives nothing away).
+
+    kind: "number", "truth" (True/False) or "choice" (an option letter such as "B").
+    """
+    if value is Ellipsis:
+        _fail(what, "还没有作答：把 ... 换成你的答案，再运行答案单元格")
+    if kind == "number" and as_number(value) is None:
+        _fail(what, f"应当填一个数，现在是 {type(value).__name__}（{value!r:.40}）")
+    if kind == "truth" and not (isinstance(value, bool) or _is_numpy_bool(value)):
+        _fail(what, f"应当填 True 或 False（不加引号），现在是 {value!r:.40}")
+    if kind == "choice" and not (isinstance(value, str) and value.strip()):
+        _fail(what, f'应当填选项字母，并加英文引号，例如 "B"；现在是 {value!r:.40}')
+
+
+def that(condition: object, *, what: str) -> None:
+    """A yes/no requirement of the task holds (e.g. "不能改动传入的数据")."""
+    if not condition:
+        _fail(what, "这一条要求没有满足")
+
+
+def columns(value: object, names: Iterable[str], *, what: str) -> None:
+    """A table has these columns (in any order; extra columns are allowed)."""
+    present = list(getattr(value, "columns", []))
+    missing = [n for n in names if n not in present]
+    if missing:
+        _fail(what, f"表里缺少这些列：{'、'.join(map(str, missing))}（列名要与题目一致，顺序不限）")

@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 from jupyterhub.services.auth import HubAuthenticated
 from tornado import ioloop, web
 
+from airclass.core.audit import GRADE_MANUAL
 from airclass.core.catalog import CatalogError, load_course
 from airclass.core.course_notebooks import lesson_quick_checks
 from airclass.core.platform_db import PlatformDB
@@ -71,7 +72,7 @@ class CompletionHandler(HubAuthenticated, web.RequestHandler):
                 raise TypeError("answers")
         except (ValueError, KeyError, TypeError, AttributeError):
             return self._reply(400, {"error": "需要 JSON：{course_id, lesson_id, answers}"})
-        with PlatformDB(self.airclass.platform_db) as db:
+        with PlatformDB(self.airclass.platform_db_url) as db:
             person = db.person(user)
             if person is None or course_id not in person["courses"]:
                 return self._reply(403, {"error": f"{user} 未选修课程 {course_id}"})
@@ -96,7 +97,7 @@ class CompletionHandler(HubAuthenticated, web.RequestHandler):
     @web.authenticated
     def get(self):
         user = self.get_current_user()["name"]
-        with PlatformDB(self.airclass.platform_db) as db:
+        with PlatformDB(self.airclass.platform_db_url) as db:
             rows = db.completions(user)
         self._reply(
             200,
@@ -109,11 +110,71 @@ class CompletionHandler(HubAuthenticated, web.RequestHandler):
         )
 
 
+def known_assignments(public_dir, course_id: str) -> set[str]:
+    try:
+        course = load_course(public_dir / course_id, check_notebooks=False)
+    except (CatalogError, OSError):
+        return set()
+    return {a.id for a in course.assignments}
+
+
+class SubmissionHandler(CompletionHandler):
+    """The cadre's server reports a submission the moment it is made (for 我的学习进度)."""
+
+    @web.authenticated
+    def post(self):
+        user = self.get_current_user()["name"]
+        try:
+            body = json.loads(self.request.body or b"{}")
+            course_id, assignment_id = str(body["course_id"]), str(body["assignment_id"])
+        except (ValueError, KeyError, TypeError):
+            return self._reply(400, {"error": "需要 JSON：{course_id, assignment_id}"})
+        with PlatformDB(self.airclass.platform_db_url) as db:
+            person = db.person(user)
+            if person is None or course_id not in person["courses"]:
+                return self._reply(403, {"error": f"{user} 未选修课程 {course_id}"})
+            if assignment_id not in known_assignments(self.airclass.public_dir, course_id):
+                return self._reply(404, {"error": f"课程 {course_id} 没有作业 {assignment_id}"})
+            stamp = db.record_submission_notice(user, course_id, assignment_id)
+        self._reply(200, {"user": user, "course_id": course_id, "assignment_id": assignment_id, "at": stamp})
+
+
+class AuditHandler(CompletionHandler):
+    """Manual grades from a course's formgrader service (airclass.services.grade_audit).
+
+    Only a service may post, only the service of a deployed course, and only for that
+    course: its token says which course it is; the actor is the trainer it served.
+    """
+
+    @web.authenticated
+    def post(self):
+        caller = self.get_current_user()
+        course_id = caller.get("name", "")
+        deployed = (self.airclass.public_dir / course_id / "course.toml").is_file()
+        if caller.get("kind") != "service" or not course_id or not deployed:
+            return self._reply(403, {"error": "只有课程评分服务可以写入操作记录"})
+        try:
+            body = json.loads(self.request.body or b"{}")
+            actor, target, detail = str(body["actor"]), str(body["target"]), dict(body["detail"])
+        except (ValueError, KeyError, TypeError):
+            return self._reply(400, {"error": "需要 JSON：{actor, target, detail}"})
+        with PlatformDB(self.airclass.platform_db_url) as db:
+            db.record_audit(actor, GRADE_MANUAL, course_id=course_id, target=target, detail=detail)
+        self._reply(200, {"recorded": True})
+
+    def get(self):
+        raise web.HTTPError(405)
+
+
 def make_app(settings) -> web.Application:
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/airclass-api/")
     handlers = [
         (r"/completions", CompletionHandler, {"settings": settings}),
         (prefix.rstrip("/") + r"/completions", CompletionHandler, {"settings": settings}),
+        (r"/submissions", SubmissionHandler, {"settings": settings}),
+        (prefix.rstrip("/") + r"/submissions", SubmissionHandler, {"settings": settings}),
+        (r"/audit", AuditHandler, {"settings": settings}),
+        (prefix.rstrip("/") + r"/audit", AuditHandler, {"settings": settings}),
     ]
     return web.Application(handlers)
 

@@ -170,6 +170,8 @@ def test_fourth_course_deploys_and_releases(deployed):
     released = deployed.exchange_dir / COURSE_ID / "outbound" / "a1-funds" / "a1-funds.ipynb"
     text = released.read_text(encoding="utf-8")
     assert "BEGIN HIDDEN TESTS" not in text and "monthly_funds = 10000" not in text
+    # The Chinese stub from the course's nbgrader config: the fill-in line above it still runs.
+    assert "monthly_funds = ..." in text and "在这里作答" in text and "NotImplementedError" not in text
 
 
 @pytest.mark.parametrize(

@@ -120,22 +120,37 @@ def test_unlawful_termination_twice_article_87(lc):
 
 
 def test_double_wages_article_82(lc):
-    # §82 + 实施条例第六条: started 2024-03-01, signed 2024-07-01 → Apr, May, Jun = 3 months.
+    # §82 + 实施条例第六条: started 2024-03-01, signed 2024-07-01 → Apr 1 .. Jun 30 = 3 months.
     assert lc.double_wage_months(D(2024, 3, 1), signed=D(2024, 7, 1)) == 3
     assert lc.double_wage_extra(4500, D(2024, 3, 1), signed=D(2024, 7, 1)) == 13500.0
-    # Signed within the first month (§10) → nothing.
-    assert lc.double_wage_months(D(2024, 3, 1), signed=D(2024, 3, 20)) == 0
-    assert lc.double_wage_months(D(2024, 3, 1), signed=D(2024, 4, 1)) == 0
+    # Signed within the first month (§10), on the start day or before it → nothing, no error.
+    for signed in (D(2024, 3, 20), D(2024, 4, 1), D(2024, 3, 1), D(2024, 2, 20)):
+        assert lc.double_wage_parts(D(2024, 3, 1), signed=signed) == (0, 0)
+        assert lc.double_wage_extra(4500, D(2024, 3, 1), signed=signed) == 0.0
+    # Signed on day 33: the extra wage runs Apr 1 (a Monday) to the day before signing, Apr 1
+    # → one working day at 4500 ÷ 21.75 = 206.896… → 206.90 (实施条例第六条, 劳社部发〔2008〕3号).
+    assert lc.double_wage_parts(D(2024, 3, 1), signed=D(2024, 4, 2)) == (0, 1)
+    assert lc.double_wage_extra(4500, D(2024, 3, 1), signed=D(2024, 4, 2)) == 206.90
     # Never signed, left after 14 months → capped at 11 (§82, 实施条例第七条): 4800 × 11.
     assert lc.double_wage_extra(4800, D(2021, 3, 1), last_day=D(2022, 5, 20)) == 52800.0
-    # Never signed for over two years → still 11.
     assert lc.double_wage_months(D(2023, 1, 10), last_day=D(2025, 4, 30)) == 11
-    # Signed one day before the anniversary: 11 full months unsigned → 10 extra.
-    assert lc.double_wage_months(D(2023, 1, 10), signed=D(2024, 1, 9)) == 10
-    # Whichever comes first: signed 2024-06-15 before leaving → 3 full months → 2.
-    assert lc.double_wage_months(D(2024, 3, 15), D(2024, 6, 15), D(2024, 12, 31)) == 2
+    # Signed one day before the anniversary: Feb 10 .. Jan 8 = 10 months (to Dec 9) and
+    # Dec 10 (a Sunday) .. Jan 8: 4 full weeks (20 weekdays) + Jan 8 (Monday) = 21 working days.
+    assert lc.double_wage_parts(D(2023, 1, 10), signed=D(2024, 1, 9)) == (10, 21)
+    # Left 2024-09-13 after starting 2024-03-15: Apr 15 .. Aug 14 = 4 months, then Aug 15
+    # (Thursday) .. Sep 13 (Friday) = 2 + 4 × 5 = 22 working days: 20,000 + 5000 ÷ 21.75 × 22.
+    assert lc.double_wage_parts(D(2024, 3, 15), last_day=D(2024, 9, 13)) == (4, 22)
+    assert lc.double_wage_extra(5000, D(2024, 3, 15), last_day=D(2024, 9, 13)) == 25057.47
+    # Whichever comes first: signed 2024-06-15 before leaving → Apr 15 .. Jun 14 = 2 months.
+    assert lc.double_wage_parts(D(2024, 3, 15), D(2024, 6, 15), D(2024, 12, 31)) == (2, 0)
     with pytest.raises(ValueError):
         lc.double_wage_months(D(2024, 3, 1))
+
+
+def test_pay_days_counts_weekdays(lc):
+    assert lc.pay_days(D(2024, 4, 1), D(2024, 4, 7)) == 5  # Monday .. Sunday
+    assert lc.pay_days(D(2024, 4, 6), D(2024, 4, 7)) == 0  # a weekend
+    assert lc.pay_days(D(2024, 4, 5), D(2024, 4, 4)) == 0  # empty
 
 
 def test_arrears_and_average_wage_articles_85_and_47(lc):
@@ -242,8 +257,14 @@ def _markdown_sources(path: Path) -> list[str]:
 
 def test_catalog_loads():
     course = load_course(COURSE)
-    assert [x.id for x in course.lessons] == ["overtime", "compensation", "contract-wages", "migrant-wages"]
-    assert [a.id for a in course.assignments] == ASSIGNMENTS
+    assert [x.id for x in course.lessons] == [
+        "how-to",
+        "overtime",
+        "compensation",
+        "contract-wages",
+        "migrant-wages",
+    ]
+    assert [a.id for a in course.assignments] == ["a0-practice", "fill-in", *ASSIGNMENTS]
 
 
 def test_text_is_simplified_chinese():
@@ -284,8 +305,12 @@ def test_quick_checks_accept_their_answer_and_cite_a_source():
     count = 0
     for path in LESSONS:
         for cell in nbformat.read(path, as_version=4).cells:
-            if cell.cell_type != "code" or "lk.quick_check(" not in cell.source:
-                continue
+            if (
+                cell.cell_type != "code"
+                or "lk.quick_check(" not in cell.source
+                or path.name.startswith("00-")
+            ):
+                continue  # 第0课 is about the notebook, not the law
             namespace = {"lk": lk}
             exec(cell.source, namespace)  # the lesson's own cell, with the real lessonkit
             q = next(v for v in namespace.values() if isinstance(v, lk.QuickCheck))
@@ -297,7 +322,7 @@ def test_quick_checks_accept_their_answer_and_cite_a_source():
             q.check_button.click()
             assert "回答正确" in q.feedback.value
             count += 1
-    assert count >= 3 * len(LESSONS) - 1
+    assert count >= 3 * (len(LESSONS) - 1)
 
 
 # ------------------------------------------------------------- lessons execute

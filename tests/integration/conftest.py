@@ -32,6 +32,7 @@ from airclass.core.settings import Settings, load
 from airclass.system import accounts, launcher
 from airclass.system import layout as deploy
 from grader import grading, sandbox
+from tests import pgtest
 from tests.integration.hubclient import HubUser
 
 REPO = Path(__file__).resolve().parents[2]
@@ -49,12 +50,18 @@ ROSTER = [
     ("it-manager", "测试管理员", "济南", "山东省总工会", "管理员", "", "省"),
     ("it-locked", "测试锁定", "淄博", "淄博市总工会", "学员", "itother", ""),
     ("it-citymgr", "测试市管理员", "青岛", "青岛市总工会", "管理员", "", "市"),
+    # new cadres who walk the whole path in a browser (tests/integration/test_cadre_path.py)
+    ("it-cadre3", "测试学员丙", "烟台", "烟台市建筑行业工会联合会", "学员", "itbasics", ""),
+    ("it-cadre4", "测试学员丁", "潍坊", "潍坊市家政行业工会联合会", "学员", "itbasics", ""),
+    # Used by the reliability tests (audit, backup, restart) so they leave the others' cadres alone.
+    ("it-rel", "测试可靠性", "济南", "济南市总工会", "学员", "itbasics", ""),
 ]
 
 
-def free_port_base(count: int = 120) -> int:
-    """A base port in a high, unusual range with `count` free ports after it."""
-    for base in range(47200, 60000, 137):
+def free_port_base(count: int = 120, start: int = 47200) -> int:
+    """A base port in a high, unusual range with `count` free ports after it (`start`: other
+    users of this helper that run beside the integration tests pick another range)."""
+    for base in range(start, 60000, 137):
         ok = True
         for port in (base, base + 1, *range(base + 10, base + 30), base + 100):
             with socket.socket() as s:
@@ -114,13 +121,20 @@ def classroom():
     os.chmod(data_dir, 0o755)
     port = free_port_base()
     settings_file = data_dir / "airclass.toml"
+    # AIRCLASS_TEST_DATABASE=postgresql (scripts/test.sh's second run): hub DB, platform DB
+    # and gradebooks in a fresh PostgreSQL database instead of SQLite files.
+    database_url = ""
+    if os.environ.get("AIRCLASS_TEST_DATABASE", "sqlite") == "postgresql":
+        database_url = pgtest.create_database("airclass_it")
     runtime_prefix = os.environ.get("AIRCLASS_RUNTIME_PREFIX", "/opt/airclass/env")
     settings_file.write_text(
         f'data_dir = "{data_dir}"\nruntime_prefix = "{runtime_prefix}"\n'
         f"[hub]\nport = {port}\nhub_port = {port + 1}\n"
-        f"service_port_base = {port + 10}\n[auth.native]\nallowed_failed_logins = 3\n"
+        f"service_port_base = {port + 10}\nstop_servers_with_hub = true\n"
+        "[auth.native]\nallowed_failed_logins = 3\n"
         "seconds_before_next_try = 600\n[culler]\nenabled = true\ntimeout = 3600\n"
-        f'[grading]\nsandbox_accounts = "{SANDBOX_ACCOUNTS}"\n',  # the grading pool, removed below
+        f'[grading]\nsandbox_accounts = "{SANDBOX_ACCOUNTS}"\n'  # the grading pool, removed below
+        f'[database]\nurl = "{database_url}"\n',
         encoding="utf-8",
     )
     settings = load(settings_file)
@@ -133,11 +147,13 @@ def classroom():
 
     log = data_dir / "hub.log"
     hub = launcher.start_hub(settings, log)
+    classroom_hub = Classroom(settings, f"http://127.0.0.1:{port}", hub, log)  # restart tests swap .hub
     try:
         launcher.wait_for_login_page(settings, hub, timeout=120)
-        yield Classroom(settings, f"http://127.0.0.1:{port}", hub, log)
+        yield classroom_hub
     finally:
-        launcher.stop_hub(hub)
+        launcher.stop_hub(classroom_hub.hub)
+        launcher.stop_proxy(settings)
         for name in [row[0] for row in ROSTER] + list(LATE_USERS):
             accounts.delete_user(name)
         sandbox.delete_pool(settings, sandbox.MAX_CONCURRENT_RUNS * 4)
@@ -149,6 +165,8 @@ def classroom():
             print(f"kept {data_dir}")
         else:
             shutil.rmtree(data_dir, ignore_errors=True)
+            if database_url:
+                pgtest.drop_database(database_url)
         lock.close()
 
 

@@ -201,36 +201,77 @@ def average_monthly_wage(wages: list[float], minimum_wage: float | None = None) 
 # ---------------------------------------------------------------- double wages (§82)
 
 
+DAYS_PER_MONTH = 21.75  # 月计薪天数, 劳社部发〔2008〕3号
+
+
+def double_wage_period(
+    start: dt.date, signed: dt.date | None = None, last_day: dt.date | None = None,
+) -> tuple[dt.date, dt.date] | None:
+    """First and last day for which the extra wage is owed, or None when there are none.
+
+    《劳动合同法实施条例》第六条: from the day after the first month of employment to the
+    day before the written contract is signed; 第七条: at most to the day before the first
+    anniversary (from then on an open-ended contract is deemed concluded). Employment that
+    ends earlier stops it on the last working day. A contract signed on or before the start
+    owes nothing.
+    """
+    ends = []
+    if signed is not None:
+        ends.append(signed - dt.timedelta(days=1))
+    if last_day is not None:
+        ends.append(last_day)
+    if not ends:
+        raise ValueError("请给出补签合同日期或最后工作日")
+    first = add_months(start, 1)
+    last = min([*ends, add_months(start, 12) - dt.timedelta(days=1)])
+    return (first, last) if last >= first else None
+
+
+def pay_days(first: dt.date, last: dt.date) -> int:
+    """Working days (Monday to Friday) from `first` to `last`, both included.
+
+    Statutory holidays are paid days (they are inside the 21.75), so only weekends are left
+    out; make-up working days (调休) are ignored — a simplification the lesson states.
+    """
+    days = (last - first).days + 1
+    if days <= 0:
+        return 0
+    weeks, extra = divmod(days, 7)
+    count = weeks * 5
+    for offset in range(extra):
+        if (first + dt.timedelta(days=weeks * 7 + offset)).weekday() < 5:
+            count += 1
+    return count
+
+
+def double_wage_parts(
+    start: dt.date, signed: dt.date | None = None, last_day: dt.date | None = None,
+) -> tuple[int, int]:
+    """(whole months, working days of the part month) owed the extra wage (§82, 实施条例第六、七条)."""
+    period = double_wage_period(start, signed, last_day)
+    if period is None:
+        return 0, 0
+    first, last = period
+    months, _days = full_months_between(first, last + dt.timedelta(days=1))
+    months = min(months, 11)
+    return months, pay_days(add_months(first, months), last)
+
+
 def double_wage_months(
     start: dt.date, signed: dt.date | None = None, last_day: dt.date | None = None,
 ) -> int:
-    """Months of extra wage under 《劳动合同法》第八十二条 (whole months only, at most 11).
-
-    The period without a written contract runs from the first day of work to the day the
-    contract is signed or the day after the last working day, whichever comes first. The
-    first month is the grace period; from the second month on, each full month earns one
-    extra month's wage, up to the day before the first anniversary (实施条例第六条、第七条).
-    """
-    stops = []
-    if signed is not None:
-        stops.append(signed)
-    if last_day is not None:
-        stops.append(last_day + dt.timedelta(days=1))
-    if not stops:
-        raise ValueError("请给出补签合同日期或最后工作日")
-    stop = min(stops)
-    if stop <= start:
-        return 0
-    months, _days = full_months_between(start, stop)
-    return max(0, min(months - 1, 11))
+    """Whole months of extra wage under 《劳动合同法》第八十二条 (at most 11)."""
+    return double_wage_parts(start, signed, last_day)[0]
 
 
 def double_wage_extra(
     monthly_wage: float, start: dt.date, signed: dt.date | None = None,
     last_day: dt.date | None = None,
 ) -> float:
-    """Extra wage (the second "份" of the double wage) under 《劳动合同法》第八十二条."""
-    return round2(monthly_wage * double_wage_months(start, signed, last_day))
+    """Extra wage (the second "份" of the double wage) under 《劳动合同法》第八十二条:
+    whole months × monthly wage, plus the part month's working days × 月工资 ÷ 21.75."""
+    months, days = double_wage_parts(start, signed, last_day)
+    return round2(monthly_wage * months + monthly_wage / DAYS_PER_MONTH * days)
 
 
 # ---------------------------------------------------------------- arrears (§85)
@@ -419,17 +460,24 @@ class DoubleWageCalculator(Calculator):
         if start is None:
             raise ValueError("请选择用工之日")
         signed, last_day = self.value("signed"), self.value("last_day")
-        months = double_wage_months(start, signed, last_day)
-        amount = double_wage_extra(self.value("wage"), start, signed, last_day)
+        wage = self.value("wage")
+        months, days = double_wage_parts(start, signed, last_day)
+        amount = double_wage_extra(wage, start, signed, last_day)
         grace_end = add_months(start, 1) - dt.timedelta(days=1)
         lines = [f"{start:%Y-%m-%d} 至 {grace_end:%Y-%m-%d} 是法定的一个月宽限期，不计二倍工资"
-                 "（《劳动合同法》第十条、《劳动合同法实施条例》第六条）。",
-                 f"应另付工资的整月数：{months} 个月（最多 11 个月）—— {ART_82}",
-                 f"另付工资 = {money(self.value('wage'))} × {months} = {money(amount)}"]
+                 "（《劳动合同法》第十条、《劳动合同法实施条例》第六条）。"]
+        period = double_wage_period(start, signed, last_day)
+        if period is None:
+            lines.append("在宽限期内（或上岗前）已签书面合同，不产生二倍工资。")
+        else:
+            lines.append(f"应另付工资的期间：{period[0]:%Y-%m-%d} 至 {period[1]:%Y-%m-%d}"
+                         "（满一个月的次日至补签前一日，最多到满一年的前一日，《劳动合同法实施条例》第六条、第七条）。")
+        lines += [f"整月 {months} 个月（最多 11 个月）；不足一个月的零头有 {days} 个计薪日（周一至周五）—— {ART_82}",
+                  f"另付工资 = {money(wage)} × {months} + {money(wage)} ÷ 21.75 × {days} = {money(amount)}"
+                  "（日工资 = 月工资 ÷ 21.75，劳社部发〔2008〕3号）"]
         if months == 11:
             lines.append("满一年仍未签订书面合同的，视为已订立无固定期限劳动合同"
                          "（《劳动合同法》第十四条第三款、《劳动合同法实施条例》第七条）。")
-        lines.append("不足一个月的零头天数实务中按日折算，本计算器只计整月。")
         return _result_html("应另行支付的工资（二倍工资差额）", amount, lines)
 
 

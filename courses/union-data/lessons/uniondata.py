@@ -64,6 +64,42 @@ YES_NO = {"是": True, "已建": True, "Y": True, "否": False, "未建": False,
 
 COVERAGE_LABELS = {"required": "应建会企业", "founded": "已建会", "missing": "未建会", "coverage": "建会率"}
 
+# Chinese headers for tables shown to cadres; the data keep their short English names for code.
+CHINESE_LABELS = {
+    **{english: chinese for chinese, english in RAW_TO_CLEAN.items()},
+    **COVERAGE_LABELS,
+    "city_code": "区划代码",
+    "year": "年份",
+    "target": "目标（人）",
+    "achieved": "完成（人）",
+    "gap": "差额（人）",
+    "rate": "完成率",
+    "zone_id": "园区编号",
+    "zone_name": "园区名称",
+    "zone_type": "园区类型",
+    "regional_federation": "区域性工会联合会",
+    "social_workers": "工会社工（人）",
+    "station_id": "援助站编号",
+    "station_name": "援助站名称",
+    "level": "级别",
+    "opened_year": "设立年份",
+    "hotline": "服务热线",
+    "workers": "职工人数",
+    "covered": "达标覆盖职工",
+    "share": "覆盖率",
+    "_merge": "合并结果",
+}
+
+
+def zh(table: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
+    """The same table with Chinese column (and index) names, for showing to cadres."""
+    if isinstance(table, pd.Series):
+        return table.rename(CHINESE_LABELS.get(str(table.name), table.name)).rename_axis(
+            CHINESE_LABELS.get(str(table.index.name), table.index.name)
+        )
+    shown = table.rename(columns=lambda c: CHINESE_LABELS.get(str(c), c))
+    return shown.rename_axis(index=CHINESE_LABELS.get(str(shown.index.name), shown.index.name))
+
 
 def use_chinese_font() -> None:
     """Let matplotlib draw Chinese titles (Noto Sans CJK on the server, SimHei on Windows)."""

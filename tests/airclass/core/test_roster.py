@@ -9,6 +9,7 @@ from airclass.admin.roster_import import import_roster
 from airclass.core.platform_db import PlatformDB
 from airclass.core.roster import RosterError, parse_roster
 from airclass.core.settings import Settings, validate
+from airclass.system import layout
 
 HEADER = ["学员编号", "姓名", "城市", "工会", "角色", "课程", "级别", "手机"]
 GOOD = [
@@ -105,7 +106,7 @@ def test_bad_roster_changes_nothing(tmp_path):
     for course in COURSES:  # what deployed_course_ids() looks for
         (settings.course_root(course)).mkdir(parents=True)
         (settings.course_root(course) / "course.toml").write_text("")
-    with PlatformDB(settings.platform_db) as db:
+    with PlatformDB(settings.platform_db_url) as db:
         db.upsert_people(
             [
                 {
@@ -144,6 +145,7 @@ def test_passwords_out_gives_each_new_account_its_own_password(tmp_path):
     from sqlalchemy.orm import Session
 
     settings = Settings(validate({"data_dir": str(tmp_path), "hub": {"hub_port": 1}}), None)
+    layout.ensure_hub_secrets(settings)  # what `airclass setup` does first
     managers = [
         ["m1", "孙主任", "济南", "山东省总工会", "管理员", "", "省", ""],
         ["m2", "钱部长", "青岛", "青岛市总工会", "管理员", "", "市", ""],

@@ -2,6 +2,7 @@
 
 from traitlets.config import Config
 
+from airclass.core import names
 from airclass.core.settings import Settings, validate
 from airclass.hub import hubconfig
 from airclass.system import layout
@@ -27,7 +28,7 @@ def configured(tmp_path, raw=None) -> Config:
 
 def test_native_auth_with_lockout(tmp_path):
     c = configured(tmp_path, {"auth": {"native": {"allowed_failed_logins": 4}}})
-    assert c.JupyterHub.authenticator_class == "nativeauthenticator.NativeAuthenticator"
+    assert c.JupyterHub.authenticator_class == "airclass.hub.auth.AirclassNativeAuthenticator"
     assert c.NativeAuthenticator.allowed_failed_logins == 4
     assert c.NativeAuthenticator.seconds_before_next_try == 600
     assert c.Authenticator.allowed_users == {"c1", "c2", "t1", "m1"}
@@ -81,8 +82,10 @@ def test_one_formgrader_service_per_course_as_its_grader(tmp_path):
         "idle-culler",
         "airclass-admin",
         "dashboard-refresh",
+        "certificates",
         "grading",
     }
+    assert services["certificates"]["user"] == "airclass-dash"
     assert services["labor-law"]["user"] == "grader-labor-law"
     assert services["labor-law"]["cwd"] == str(tmp_path / "courses" / "labor-law")
     ports = [s["url"] for s in c.JupyterHub.services if "url" in s]
@@ -123,3 +126,46 @@ def test_admin_service_can_sync_users_and_groups_only(tmp_path):
 def test_course_titles_reach_the_hub_templates(tmp_path):
     titles = configured(tmp_path).JupyterHub.template_vars["airclass_course_titles"]
     assert titles == {"enrollment": "入会与会籍管理", "labor-law": "劳动法律援助案例"}
+
+
+def test_everyone_lands_on_the_home_page_without_a_server(tmp_path):
+    c = configured(tmp_path)
+    assert c.JupyterHub.redirect_to_server is False
+    assert c.JupyterHub.default_url == "/hub/home"
+
+
+def test_staff_get_no_server_unless_the_settings_allow_it(tmp_path):
+    assert configured(tmp_path).JupyterHub.template_vars["airclass_staff_servers"] is False
+    allowed = configured(tmp_path, {"spawner": {"staff_servers": True}})
+    assert allowed.JupyterHub.template_vars["airclass_staff_servers"] is True
+
+
+def test_links_into_a_stopped_server_start_it(tmp_path):
+    assert configured(tmp_path).JupyterHub.implicit_spawn_seconds > 0
+
+
+def test_restarts_keep_servers_unless_told_to_stop_them(tmp_path):
+    c = configured(tmp_path)
+    assert c.JupyterHub.cleanup_servers is False, "an upgrade restart must not kill cadres' kernels"
+    assert c.ConfigurableHTTPProxy.should_start is True  # plain `jupyterhub -f` starts its own proxy
+    launched = hubconfig.apply(Config(), make_settings(tmp_path), ROSTER, COURSES, external_proxy=True)
+    assert launched.ConfigurableHTTPProxy.should_start is False  # `airclass hub` runs it apart
+    demo = configured(tmp_path, {"hub": {"stop_servers_with_hub": True}})
+    assert demo.JupyterHub.cleanup_servers is True
+
+
+def test_formgrader_services_may_send_manual_grades_to_the_audit_trail(tmp_path):
+    c = configured(tmp_path)
+    role = next(r for r in c.JupyterHub.load_roles if r["name"] == "airclass-grade-audit")
+    assert sorted(role["services"]) == sorted(COURSES)
+    assert role["scopes"] == [f"access:services!service={names.API_SERVICE}"]
+    formgrader = next(s for s in c.JupyterHub.services if s["name"] == "enrollment")
+    assert formgrader["environment"]["JUPYTER_CONFIG_PATH"].endswith("etc/formgrader")
+
+
+def test_disabled_culler_leaves_no_role_behind(tmp_path):
+    """The hub refuses to start with a role naming a service it does not define."""
+    c = configured(tmp_path, {"culler": {"enabled": False}})
+    assert "idle-culler" not in [s["name"] for s in c.JupyterHub.services]
+    assert "idle-culler" not in [r["name"] for r in c.JupyterHub.load_roles]
+    assert "idle-culler" in [r["name"] for r in configured(tmp_path).JupyterHub.load_roles]
