@@ -68,6 +68,18 @@ def release(settings: Settings, course: Course, assignment_id: str) -> Path:
     return released
 
 
+def collect(
+    settings: Settings, course_id: str, assignment_id: str, students: list[str] | None = None
+) -> None:
+    """Copy the newest submissions from the exchange into the course's submitted/ folder
+    (all cadres, or `students`), as grader-<course>."""
+    if students is None:
+        run_as_grader(settings, course_id, ["collect", assignment_id, "--update"])
+        return
+    for student in students:
+        run_as_grader(settings, course_id, ["collect", assignment_id, "--update", f"--student={student}"])
+
+
 def grade(
     settings: Settings,
     course: Course,
@@ -80,7 +92,7 @@ def grade(
     """Collect new submissions from the exchange, then grade every submission not yet graded
     (all with `force`) in the sandbox pool, and return feedback to each cadre."""
     course.assignment(assignment_id)  # clear error for an unknown assignment
-    run_as_grader(settings, course.id, ["collect", assignment_id, "--update"])
+    collect(settings, course.id, assignment_id)
     return grade_submissions(
         settings, course.id, assignment_id, workers=workers, force=force, progress=progress
     )
