@@ -74,6 +74,21 @@ def release(settings: Settings, course: Course, assignment_id: str) -> Path:
     return released
 
 
+def collect(
+    settings: Settings, course_id: str, assignment_id: str, students: list[str] | None = None
+) -> list[intake.Refusal]:
+    """Copy the newest submissions from the exchange into the course's submitted/ folder
+    (all cadres, or `students`), as grader-<course>. Forged, unenrolled or backdated inbox
+    entries are quarantined first (grader/intake.py); returns them."""
+    refused = intake.screen_inbound(settings, course_id)
+    if students is None:
+        run_as_grader(settings, course_id, ["collect", assignment_id, "--update"])
+        return refused
+    for student in students:
+        run_as_grader(settings, course_id, ["collect", assignment_id, "--update", f"--student={student}"])
+    return refused
+
+
 def grade(
     settings: Settings,
     course: Course,
@@ -86,9 +101,7 @@ def grade(
     """Collect new submissions from the exchange, then grade every submission not yet graded
     (all with `force`) in the sandbox pool, and return feedback to each cadre."""
     course.assignment(assignment_id)  # clear error for an unknown assignment
-    # forged, unenrolled or backdated inbox entries go to quarantine, not to collect
-    refused = intake.screen_inbound(settings, course.id)
-    run_as_grader(settings, course.id, ["collect", assignment_id, "--update"])
+    refused = collect(settings, course.id, assignment_id)
     summary = grade_submissions(
         settings, course.id, assignment_id, workers=workers, force=force, progress=progress
     )

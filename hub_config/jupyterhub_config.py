@@ -15,6 +15,7 @@ from pathlib import Path
 from airclass.core.platform_db import PlatformDB
 from airclass.core.settings import current
 from airclass.hub import hubconfig
+from airclass.learner import landing
 from airclass.system import launcher, layout
 
 c = get_config()  # noqa: F821 — provided by JupyterHub when it loads this file
@@ -31,11 +32,13 @@ if not layout.is_prepared(settings):
         f"airclass: {settings.data_dir} is not set up for the hub; run `airclass setup` first "
         "(`airclass hub` and `airclass demo` do it for you)."
     )
-with PlatformDB(settings.platform_db) as db:
+with PlatformDB(settings.platform_db_url) as db:
     roster = db.people()
 # `airclass hub` starts the proxy itself and says so; plain `jupyterhub -f` starts its own.
 external_proxy = os.environ.get(launcher.EXTERNAL_PROXY_ENV) == "1"
 hubconfig.apply(c, settings, roster, layout.deployed_course_titles(settings), external_proxy)
+# 我的入口: each person's courses, lessons and assignments on the hub home page.
+c.JupyterHub.template_vars["airclass_entry"] = landing.entry_for(settings)
 
 extra_dir = settings.data_dir / "config.d"
 if extra_dir.is_dir():

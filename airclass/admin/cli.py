@@ -16,6 +16,8 @@ from airclass.core.catalog import CatalogError, discover, load_course
 from airclass.core.roster import RosterError
 from airclass.core.settings import SettingsError, load
 from airclass.dashboards.report import export_progress
+from airclass.hub import k8s
+from airclass.learner.certificate import verify as verify_certificate
 from airclass.services.dashboard_refresher import warm_cache
 from airclass.system import launcher, layout
 from airclass.system.accounts import AccountError
@@ -36,7 +38,7 @@ USER_ERRORS = (
 
 
 def cmd_demo(args) -> int:
-    return run_demo(args.port, Path(args.data_dir), args.password)
+    return run_demo(args.port, Path(args.data_dir), args.password, args.db_url)
 
 
 def cmd_setup(args) -> int:
@@ -173,6 +175,18 @@ def cmd_report_progress(args) -> int:
     return 0
 
 
+def cmd_certificate_verify(args) -> int:
+    cert = verify_certificate(load(args.settings), args.code)
+    if cert is None:
+        print(f"{args.code}: 无效——没有这个验证码的结业证书", file=sys.stderr)
+        return 1
+    print(
+        f"{cert.code}: 有效 — {cert.name}（{cert.user_id}）《{cert.course_title}》"
+        f" 作业总分 {cert.score}，发证日期 {cert.issued_on}"
+    )
+    return 0
+
+
 def cmd_backup(args) -> int:
     settings = load(args.settings)
     summary = backup(settings, Path(args.dest))
@@ -193,12 +207,38 @@ def cmd_restore(args) -> int:
     return 0
 
 
+def _k8s_course_ids(settings, catalog: str) -> list[str]:
+    """The deployed courses if this machine has a data dir, else the catalog's."""
+    deployed = layout.deployed_course_ids(settings)
+    return deployed or [c.id for c in discover(Path(catalog))]
+
+
+def cmd_k8s_values(args) -> int:
+    settings = load(args.settings)
+    k8s.check(settings)
+    sys.stdout.write(k8s.to_yaml([k8s.helm_values(settings, _k8s_course_ids(settings, args.courses))]))
+    return 0
+
+
+def cmd_k8s_manifests(args) -> int:
+    settings = load(args.settings)
+    k8s.check(settings)
+    sys.stdout.write(k8s.to_yaml(k8s.platform_manifests(settings, _k8s_course_ids(settings, args.courses))))
+    return 0
+
+
+def cmd_k8s_grading_job(args) -> int:
+    settings = load(args.settings)
+    sys.stdout.write(k8s.to_yaml([k8s.grading_job(settings, args.course, args.assignment)]))
+    return 0
+
+
 def cmd_audit(args) -> int:
     from airclass.core.audit import format_entry
     from airclass.core.platform_db import PlatformDB
 
     settings = load(args.settings)
-    with PlatformDB(settings.platform_db) as db:
+    with PlatformDB(settings.platform_db_url) as db:
         entries = db.audit_entries(
             course_ids=args.course or None, action=args.action, since=args.since, limit=args.limit
         )
@@ -221,6 +261,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--data-dir", default="/srv/airclass-demo")
     demo.add_argument("--password", default="airclass-demo")
+    demo.add_argument(
+        "--db-url",
+        default="",
+        help="PostgreSQL database (postgresql://user:password@host/db) for the hub, the platform "
+        "and the gradebooks; default: SQLite files in the data dir",
+    )
     demo.set_defaults(func=cmd_demo)
 
     setup_cmd = sub.add_parser(
@@ -279,6 +325,25 @@ def build_parser() -> argparse.ArgumentParser:
     res.add_argument("--force", action="store_true", help="overwrite a data directory that holds a platform")
     res.set_defaults(func=cmd_restore)
 
+    kube = sub.add_parser("k8s", help="Kubernetes (Zero to JupyterHub) configuration from the settings")
+    kube = kube.add_subparsers(dest="sub", required=True)
+    for name, func, text in (
+        ("values", cmd_k8s_values, "Helm values for the jupyterhub chart (> values.yaml)"),
+        (
+            "manifests",
+            cmd_k8s_manifests,
+            "Deployments and Services the chart does not make (| kubectl apply -f -)",
+        ),
+    ):
+        cmd = kube.add_parser(name, help=text)
+        cmd.add_argument(
+            "--courses", default="courses", help="catalog folder when no data dir (default ./courses)"
+        )
+        cmd.set_defaults(func=func)
+    job = kube.add_parser("grading-job", help="a Job that grades one assignment (| kubectl apply -f -)")
+    job.add_argument("course")
+    job.add_argument("assignment")
+    job.set_defaults(func=cmd_k8s_grading_job)
     aud = sub.add_parser("audit", help="who changed grades, the roster and permissions, and when")
     aud.add_argument("--course", action="append", help="only entries about this course (repeatable)")
     aud.add_argument("--action", choices=["roster.import", "permission.change", "grade.manual"])
@@ -292,6 +357,11 @@ def build_parser() -> argparse.ArgumentParser:
     prog.add_argument("--city")
     prog.add_argument("--course")
     prog.set_defaults(func=cmd_report_progress)
+
+    cert = sub.add_parser("certificate", help="结业证书").add_subparsers(dest="sub", required=True)
+    check = cert.add_parser("verify", help="check a certificate's verification code")
+    check.add_argument("code")
+    check.set_defaults(func=cmd_certificate_verify)
     return parser
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -125,15 +126,18 @@ def write_private_roster(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-def write_settings(data_dir: Path, port: int) -> Path:
-    """The demo's own settings file; ports derive from --port so several demos can coexist."""
+def write_settings(data_dir: Path, port: int, db_url: str = "") -> Path:
+    """The demo's own settings file; ports derive from --port so several demos can coexist.
+    `db_url` (``--db-url``): a PostgreSQL database for the hub, the platform and the
+    gradebooks instead of SQLite files."""
     path = data_dir / "airclass.toml"
     path.write_text(
         "# airclass demo settings (written by `airclass demo`; edit freely)\n"
         f'data_dir = "{data_dir}"\n\n[hub]\nip = "127.0.0.1"\n'
         f"port = {port}\nhub_port = {port + 1}\nservice_port_base = {port + 10}\n"
         "# Ctrl-C ends the demo: cadres' servers and the proxy stop with the hub.\n"
-        "stop_servers_with_hub = true\n",
+        "stop_servers_with_hub = true\n"
+        f"\n[database]\nurl = {json.dumps(db_url)}\n",
         encoding="utf-8",
     )
     return path
@@ -184,14 +188,15 @@ def banner(settings: Settings, password: str) -> str:
     )
 
 
-def run_demo(port: int, data_dir: Path, password: str) -> int:
+def run_demo(port: int, data_dir: Path, password: str, db_url: str = "") -> int:
     accounts.require_root("airclass demo")
     if len(password) < 8:
         raise ValueError("--password must have at least 8 characters (NativeAuthenticator rule)")
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    settings = load(write_settings(data_dir, port))
+    settings = load(write_settings(data_dir, port, db_url))
     runtime.ensure_proxy()
+    runtime.ensure_cjk_fonts()
     runtime.ensure_bubblewrap()
     runtime.ensure_runtime(settings.runtime_prefix, PROJECT)
     set_up(settings, password, PROJECT / "courses", PROJECT / "notebooks")

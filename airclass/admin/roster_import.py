@@ -57,7 +57,7 @@ def import_roster(
     report = parse_roster(path, deployed)
     if dry_run:
         return report
-    with PlatformDB(settings.platform_db) as db:
+    with PlatformDB(settings.platform_db_url) as db:
         audit.record_roster_import(db, actor or audit.cli_actor(), Path(path), report.people)
         db.upsert_people(report.people)
     layout.fix_platform_permissions(settings)

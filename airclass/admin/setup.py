@@ -21,6 +21,7 @@ def setup(settings: Settings, notebooks_dir: Path = NOTEBOOKS, with_runtime: boo
     accounts.require_root("airclass setup")
     if with_runtime:
         runtime.ensure_proxy()
+        runtime.ensure_cjk_fonts()
         runtime.ensure_bubblewrap()
         runtime.ensure_runtime(settings.runtime_prefix, launcher.PROJECT)
     layout.prepare_data_dir(settings)

@@ -133,6 +133,15 @@ def check_notebook(path: Path, *, graded: bool) -> NotebookReport:
             )
         if graded and (is_solution(cell) or is_grade(cell)):
             report.problems += [f"{where}：{p}" for p in _delimiters(cell.source)]
+    if not graded:
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type == "code" and "quick_check" in cell.source:
+                calls, readable = _quick_check_calls(cell.source)
+                if len(readable) < calls:
+                    report.problems.append(
+                        f"{_where(path, index, cell)}：随堂小测的题目和 answer 要直接写成文字和整数"
+                        "（平台据此核对“完成本课”），不要用变量或算式"
+                    )
     if not cell_errors:
         try:
             validator.validate_nb(nb)  # duplicate grade ids
@@ -157,36 +166,43 @@ def notebook_points(path: Path) -> float:
     return check_notebook(path, graded=True).points
 
 
+def _quick_check_calls(source: str) -> tuple[int, dict[str, int]]:
+    """(number of quick_check calls, question → right option of those written as literals)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return 0, {}
+    calls, found = 0, {}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if name != "quick_check":
+            continue
+        calls += 1
+        args = {kw.arg: kw.value for kw in node.keywords}
+        question = node.args[0] if node.args else args.get("question")
+        answer = node.args[2] if len(node.args) > 2 else args.get("answer")
+        if (
+            isinstance(question, ast.Constant)
+            and isinstance(question.value, str)
+            and isinstance(answer, ast.Constant)
+            and isinstance(answer.value, int)
+        ):
+            found[question.value] = answer.value
+    return calls, found
+
+
 def lesson_quick_checks(path: Path) -> dict[str, int]:
     """question → index of the right option, for every `quick_check(...)` call in a lesson.
 
     Read from the notebook's code with `ast` (nothing is executed), so the completion
     service can check a cadre's answers against the lesson itself. Calls whose question or
-    answer is not a literal are left out (they cannot be checked without running the lesson).
+    answer is not a literal are left out (`check_notebook` reports them to the trainer).
     """
     nb = nbformat.read(str(path), as_version=4)
     found: dict[str, int] = {}
     for cell in nb.cells:
-        if cell.cell_type != "code" or "quick_check" not in cell.source:
-            continue
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call):
-                continue
-            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            if name != "quick_check":
-                continue
-            args = {kw.arg: kw.value for kw in node.keywords}
-            question = node.args[0] if node.args else args.get("question")
-            answer = node.args[2] if len(node.args) > 2 else args.get("answer")
-            if (
-                isinstance(question, ast.Constant)
-                and isinstance(question.value, str)
-                and isinstance(answer, ast.Constant)
-                and isinstance(answer.value, int)
-            ):
-                found[question.value] = answer.value
+        if cell.cell_type == "code" and "quick_check" in cell.source:
+            found.update(_quick_check_calls(cell.source)[1])
     return found

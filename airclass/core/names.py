@@ -26,6 +26,7 @@ DASHBOARD_SERVICE = "dashboard"
 LEARNING_SERVICE = "learning"
 ADMIN_SERVICE = "airclass-admin"
 DASHBOARD_REFRESH_SERVICE = "dashboard-refresh"
+CERTIFICATE_SERVICE = "certificates"
 GRADING_SERVICE = "grading"  # instant feedback: grades each submission as it arrives
 
 # Hub groups by role.
@@ -71,6 +72,7 @@ def template_names() -> dict[str, object]:
     return {
         "learning_service": LEARNING_SERVICE,
         "dashboard_service": DASHBOARD_SERVICE,
+        "certificate_service": CERTIFICATE_SERVICE,
         "role_groups": ROLE_GROUPS,
         "formgrade_prefix": FORMGRADE_PREFIX,
     }

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from airclass.core import timefmt
 from airclass.progress import table as progress
 
 LOCAL_TZ = "Asia/Shanghai"
@@ -78,10 +79,16 @@ EXTENSIONS = (".xlsx", ".csv")
 # --- tables for people -------------------------------------------------------------------
 
 
-def _local(values: pd.Series, fmt: str = "%Y-%m-%d %H:%M") -> pd.Series:
-    """Aware timestamps → Beijing-time text ('' when missing): Excel has no time zones."""
+def _local(values: pd.Series, fmt: str = "%Y-%m-%d %H:%M", now: dt.datetime | None = None) -> pd.Series:
+    """Aware timestamps → Beijing-time text ('' when missing): Excel has no time zones.
+
+    With `now`, a stamp later than now (a wrong clock) is flagged, as timefmt does."""
     stamps = pd.to_datetime(values, utc=True)
-    return stamps.dt.tz_convert(LOCAL_TZ).dt.strftime(fmt).fillna("")
+    text = stamps.dt.tz_convert(LOCAL_TZ).dt.strftime(fmt).fillna("")
+    if now is not None:
+        future = stamps > pd.Timestamp(now).tz_convert("UTC") + timefmt.FUTURE_SLACK
+        text = text.where(~future.fillna(False), text + timefmt.FUTURE_SUFFIX)
+    return text
 
 
 def _yes_no(values: pd.Series) -> pd.Series:
@@ -97,8 +104,8 @@ def progress_frame(df: pd.DataFrame) -> pd.DataFrame:
     out = df.loc[:, list(PROGRESS_HEADERS)].copy()
     is_lesson = out["item_type"].eq("lesson")
     out["item_type"] = out["item_type"].map(ITEM_TYPES)
-    for col in ("due", "activity_at"):
-        out[col] = _local(out[col])
+    out["due"] = _local(out["due"])
+    out["activity_at"] = _local(out["activity_at"], now=dt.datetime.now(dt.UTC))
     for col in ("done", "passed", "late", "overdue", "needs_grading"):
         out[col] = _yes_no(out[col].astype(bool))
     for col in ("late", "overdue", "needs_grading"):
@@ -247,6 +254,17 @@ PAGE_CSS = """
 .ac a.dl { display: inline-block; margin: 4px 8px 4px 0; padding: 6px 12px; border-radius: 6px;
            background: #c8102e; color: #fff; text-decoration: none; }
 .widget-dropdown, .widget-datepicker { max-width: 100%; }
+@media (max-width: 640px) {
+  .ac-cards { overflow-x: visible; }
+  .ac-cards table, .ac-cards tbody, .ac-cards tr, .ac-cards td { display: block; width: 100%; }
+  .ac-cards thead { display: none; }
+  .ac-cards tr { border: 1px solid #ddd; border-radius: 8px; margin: 8px 0; padding: 6px 10px;
+                 background: #fff; }
+  .ac-cards td { border: none; padding: 2px 0; white-space: normal; word-break: normal; text-align: left;
+                 overflow-wrap: anywhere; }
+  .ac-cards td:empty { display: none; }
+  .ac-cards td::before { content: attr(data-label) "："; color: #666; font-size: 12px; }
+}
 </style>
 """
 
@@ -321,11 +339,17 @@ def ranking_html(ranking: pd.DataFrame) -> str:
 
 
 def weekly_html(weekly: pd.DataFrame) -> str:
+    future = weekly.attrs.get("future", 0)
+    flag = (
+        f'<p class="note">另有 {future} 条记录的时间晚于当前时间（时间异常），未计入本图，请核查。</p>'
+        if future
+        else ""
+    )
     if weekly.empty:
-        return '<p class="note">所选范围内还没有学习记录。</p>'
+        return '<p class="note">所选范围内还没有学习记录。</p>' + flag
     labels = [f"{pd.Timestamp(w):%m-%d}周" for w in weekly["week"]]
     texts = [f"{r:.0%}（+{d}）" for r, d in zip(weekly["cumulative_rate"], weekly["done"], strict=True)]
-    return bars_html(labels, weekly["cumulative_rate"].tolist(), texts, 1.0)
+    return bars_html(labels, weekly["cumulative_rate"].tolist(), texts, 1.0) + flag
 
 
 def histogram_html(dist: pd.DataFrame) -> str:
@@ -338,17 +362,27 @@ def histogram_html(dist: pd.DataFrame) -> str:
 
 
 def table_html(frame: pd.DataFrame, max_rows: int = 200, empty: str = "（无）") -> str:
-    """A table that scrolls sideways on a phone; long tables are cut at `max_rows`."""
+    """A table; on a phone (narrow screens) each row becomes a card, every value labelled
+    with its column, instead of words breaking one character per line. Long tables are
+    cut at `max_rows`."""
     if frame.empty:
         return f'<p class="note">{esc(empty)}</p>'
     shown = frame.head(max_rows)
-    body = shown.to_html(index=False, escape=True, na_rep="", border=0)
+    headers = [esc(c) for c in shown.columns]
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    rows = "".join(
+        "<tr>"
+        + "".join(f'<td data-label="{h}">{esc(v)}</td>' for h, v in zip(headers, row, strict=True))
+        + "</tr>"
+        for row in shown.itertuples(index=False, name=None)
+    )
     more = (
         f'<p class="note">共 {len(frame):,} 行，此处显示前 {max_rows} 行；完整内容请下载。</p>'
         if len(frame) > max_rows
         else ""
     )
-    return f'<div class="ac-scroll">{body}</div>{more}'
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    return f'<div class="ac-scroll ac-cards">{table}</div>{more}'
 
 
 def download_link(data: bytes, filename: str, label: str, mime: str) -> str:

@@ -15,6 +15,9 @@
   which a client can send itself); `trusted_proxies` names further proxies in front.
 * Passwords: the bcrypt check runs off the hub's event loop (`AirclassNativeAuthenticator`):
   when a class logs in at once, the hub keeps answering while the checks queue in threads.
+* Ids are trimmed and lower-cased: a cadre typing "Cadre01 " (a trailing space from a
+  copied roster, a capital from a phone keyboard) means cadre01; without this it counted
+  as a failed login towards the lockout.
 """
 
 from __future__ import annotations
@@ -77,7 +80,14 @@ def password_matches(password: str, stored_hash: bytes) -> bool:
         return False
 
 
+def clean_id(username: str) -> str:
+    return username.strip().lower()
+
+
 class AirclassNativeAuthenticator(NativeAuthenticator):
+    def normalize_username(self, username: str) -> str:
+        return super().normalize_username(clean_id(username))
+
     async def authenticate(self, handler, data):
         username = self.normalize_username(data["username"])
         user = self.get_user(username)

@@ -48,6 +48,11 @@ def update_base(c: Config, settings: Settings, external_proxy: bool = False) -> 
     # a restarted hub finds them again through the pids in its database.
     c.JupyterHub.cleanup_servers = hub["stop_servers_with_hub"]
     c.ConfigurableHTTPProxy.should_start = not external_proxy
+    # After login everyone lands on 我的入口 (/hub/home); no server starts until a link needs it.
+    c.JupyterHub.redirect_to_server = False
+    c.JupyterHub.default_url = "/hub/home"
+    # A link into a stopped server (a lesson, 我的作业) starts it instead of asking.
+    c.JupyterHub.implicit_spawn_seconds = 0.5
 
 
 def update_auth(c: Config, settings: Settings, roster: list[dict]) -> None:
@@ -102,6 +107,7 @@ def update_spawner(c: Config, settings: Settings) -> None:
         AIRCLASS_API_URL=api_url(settings),
         AIRCLASS_PUBLIC_DIR=str(settings.public_dir),
     )
+    c.JupyterHub.template_vars["airclass_staff_servers"] = spawner["staff_servers"]
 
 
 def desired_groups(roster: list[dict], course_ids: list[str]) -> dict[str, list[str]]:
@@ -143,6 +149,7 @@ def update_groups_and_roles(c: Config, roster: list[dict], course_ids: list[str]
             "scopes": [
                 f"access:services!service={names.API_SERVICE}",
                 f"access:services!service={names.LEARNING_SERVICE}",
+                f"access:services!service={names.CERTIFICATE_SERVICE}",
                 "read:users:groups!user",
             ],
         },
@@ -198,7 +205,9 @@ def dashboard_server_args(settings: Settings, service: str) -> list[str]:
     ]
 
 
-def update_services(c: Config, settings: Settings, course_ids: list[str]) -> None:
+def platform_services(settings: Settings, course_ids: list[str]) -> list[dict]:
+    """The platform's own services (API, dashboards, formgraders, refresher) as the local hub
+    starts them; on Kubernetes each becomes a Deployment (airclass.hub.k8s)."""
     singleuser = settings.runtime_bin("jupyterhub-singleuser")
     services: list[dict] = [
         {
@@ -249,6 +258,18 @@ def update_services(c: Config, settings: Settings, course_ids: list[str]) -> Non
                 "oauth_no_confirm": True,
             }
         )
+    # 结业证书: cadres download theirs; anyone checks a code (reads gradebooks, as airclass-dash).
+    services.append(
+        {
+            "name": names.CERTIFICATE_SERVICE,
+            "url": f"http://127.0.0.1:{service_port(settings, 7)}",
+            "command": [settings.runtime_bin("python"), "-m", "airclass.learner.certificate_service"],
+            "user": names.DASH_USER,
+            "cwd": str(settings.dashboards_dir),
+            "environment": child_env(settings),
+            "oauth_no_confirm": True,
+        }
+    )
     # Keeps the managers' dashboards warm: rebuilds the progress table and each manager
     # scope's first screen when the data changed (renders then read the cache).
     services.append(
@@ -265,6 +286,11 @@ def update_services(c: Config, settings: Settings, course_ids: list[str]) -> Non
             "environment": child_env(settings),
         }
     )
+    return services
+
+
+def update_services(c: Config, settings: Settings, course_ids: list[str]) -> None:
+    services = platform_services(settings, course_ids)
     # Instant feedback: grades each submission as it arrives. Runs as root: it starts the
     # lanes as grader-<course> and the sandboxes as the pool accounts (grader/sandbox.py).
     if settings["grading"]["instant_feedback"]:

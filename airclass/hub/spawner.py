@@ -34,11 +34,23 @@ def copy_missing(src: Path, dest: Path, uid: int, gid: int) -> None:
                 os.chown(target / name, uid, gid)
 
 
+STAFF_NO_SERVER = (
+    "培训师和管理员不需要个人学习空间：请回到“我的入口”，从评分页面或管理看板进入。"
+    "（如确需开启，请管理员在设置中打开 spawner.staff_servers。）"
+)
+
+
+class NoServerForRole(RuntimeError):
+    """A trainer or manager asked for a personal server and the settings do not allow it."""
+
+
 def prepare_account(settings: Settings, username: str) -> None:
-    with PlatformDB(settings.platform_db) as db:
+    with PlatformDB(settings.platform_db_url) as db:
         person = db.person(username)
     if person is None:
         raise accounts.AccountError(f"{username} is not on the roster; import them first")
+    if person["role"] != "cadre" and not settings["spawner"]["staff_servers"]:
+        raise NoServerForRole(STAFF_NO_SERVER)
     extra: tuple[str, ...] = ()
     if person["role"] == "trainer":
         extra = tuple(names.course_group(c) for c in person["courses"])

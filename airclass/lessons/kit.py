@@ -26,6 +26,7 @@ from pathlib import Path
 import ipywidgets as widgets
 from IPython.display import display
 
+from airclass.core import timefmt
 from airclass.core.catalog import CatalogError, load_course
 
 API_URL_ENV = "AIRCLASS_API_URL"
@@ -243,7 +244,7 @@ def record_completion(
         return False, f"未记录（{exc.code}）：{text[:300]}"
     except (urllib.error.URLError, TimeoutError) as exc:
         return False, f"上传失败，请稍后重试：{exc}"
-    return True, f"已记录：{reply.get('completed_at', '')} 完成本课。"
+    return True, f"已记录：{timefmt.beijing(reply.get('completed_at'))}（北京时间）完成本课。"
 
 
 def missing_checks(checks: list[QuickCheck]) -> list[str]:

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from airclass.core import timefmt
 from airclass.core.settings import COMPLETION_TARGET
 from airclass.progress.table import CITY_NAMES
 
@@ -170,18 +171,29 @@ def city_ranking(
     return out.loc[:, cols].reset_index(drop=True)
 
 
-def weekly_progress(df: pd.DataFrame) -> pd.DataFrame:
+def weekly_progress(df: pd.DataFrame, now: dt.datetime | None = None) -> pd.DataFrame:
     """Completion over time, by ISO week (weeks start on Monday, UTC+8 calendar).
 
     Columns: week (Monday date), done (items finished that week), passed (assignments
     passed that week), active (distinct cadres active), cumulative_done,
     cumulative_rate (cumulative_done ÷ all items of the enrolled cadres).
+
+    With `now`, activity stamped later than now (a clock set to 2099) is left out of the
+    weeks — one bad stamp must not stretch the chart over decades — and counted in
+    ``result.attrs["future"]`` so the page can flag it.
     """
     total = len(df)
     at = df.loc[df["done"], ["activity_at", "user_id", "passed", "item_type"]].dropna(subset=["activity_at"])
     cols = ["week", "done", "passed", "active", "cumulative_done", "cumulative_rate"]
+    future = 0
+    if now is not None:
+        in_future = at["activity_at"] > pd.Timestamp(now).tz_convert("UTC") + timefmt.FUTURE_SLACK
+        future = int(in_future.sum())
+        at = at[~in_future]
     if at.empty:
-        return pd.DataFrame(columns=cols)
+        empty = pd.DataFrame(columns=cols)
+        empty.attrs["future"] = future
+        return empty
     local = at["activity_at"].dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
     at = at.assign(week=local.dt.to_period("W-SUN").dt.start_time.dt.date)
     at["passed_assignment"] = at["passed"] & at["item_type"].eq("assignment")
@@ -198,7 +210,9 @@ def weekly_progress(df: pd.DataFrame) -> pd.DataFrame:
     out.index.name = "week"
     out["cumulative_done"] = out["done"].cumsum()
     out["cumulative_rate"] = out["cumulative_done"] / total if total else float("nan")
-    return out.reset_index().loc[:, cols]
+    result = out.reset_index().loc[:, cols]
+    result.attrs["future"] = future
+    return result
 
 
 def score_distribution(df: pd.DataFrame, bins: int = 10) -> pd.DataFrame:

@@ -72,7 +72,7 @@ class CompletionHandler(HubAuthenticated, web.RequestHandler):
                 raise TypeError("answers")
         except (ValueError, KeyError, TypeError, AttributeError):
             return self._reply(400, {"error": "需要 JSON：{course_id, lesson_id, answers}"})
-        with PlatformDB(self.airclass.platform_db) as db:
+        with PlatformDB(self.airclass.platform_db_url) as db:
             person = db.person(user)
             if person is None or course_id not in person["courses"]:
                 return self._reply(403, {"error": f"{user} 未选修课程 {course_id}"})
@@ -97,7 +97,7 @@ class CompletionHandler(HubAuthenticated, web.RequestHandler):
     @web.authenticated
     def get(self):
         user = self.get_current_user()["name"]
-        with PlatformDB(self.airclass.platform_db) as db:
+        with PlatformDB(self.airclass.platform_db_url) as db:
             rows = db.completions(user)
         self._reply(
             200,
@@ -108,6 +108,35 @@ class CompletionHandler(HubAuthenticated, web.RequestHandler):
                 ],
             },
         )
+
+
+def known_assignments(public_dir, course_id: str) -> set[str]:
+    try:
+        course = load_course(public_dir / course_id, check_notebooks=False)
+    except (CatalogError, OSError):
+        return set()
+    return {a.id for a in course.assignments}
+
+
+class SubmissionHandler(CompletionHandler):
+    """The cadre's server reports a submission the moment it is made (for 我的学习进度)."""
+
+    @web.authenticated
+    def post(self):
+        user = self.get_current_user()["name"]
+        try:
+            body = json.loads(self.request.body or b"{}")
+            course_id, assignment_id = str(body["course_id"]), str(body["assignment_id"])
+        except (ValueError, KeyError, TypeError):
+            return self._reply(400, {"error": "需要 JSON：{course_id, assignment_id}"})
+        with PlatformDB(self.airclass.platform_db_url) as db:
+            person = db.person(user)
+            if person is None or course_id not in person["courses"]:
+                return self._reply(403, {"error": f"{user} 未选修课程 {course_id}"})
+            if assignment_id not in known_assignments(self.airclass.public_dir, course_id):
+                return self._reply(404, {"error": f"课程 {course_id} 没有作业 {assignment_id}"})
+            stamp = db.record_submission_notice(user, course_id, assignment_id)
+        self._reply(200, {"user": user, "course_id": course_id, "assignment_id": assignment_id, "at": stamp})
 
 
 class AuditHandler(CompletionHandler):
@@ -129,7 +158,7 @@ class AuditHandler(CompletionHandler):
             actor, target, detail = str(body["actor"]), str(body["target"]), dict(body["detail"])
         except (ValueError, KeyError, TypeError):
             return self._reply(400, {"error": "需要 JSON：{actor, target, detail}"})
-        with PlatformDB(self.airclass.platform_db) as db:
+        with PlatformDB(self.airclass.platform_db_url) as db:
             db.record_audit(actor, GRADE_MANUAL, course_id=course_id, target=target, detail=detail)
         self._reply(200, {"recorded": True})
 
@@ -142,6 +171,8 @@ def make_app(settings) -> web.Application:
     handlers = [
         (r"/completions", CompletionHandler, {"settings": settings}),
         (prefix.rstrip("/") + r"/completions", CompletionHandler, {"settings": settings}),
+        (r"/submissions", SubmissionHandler, {"settings": settings}),
+        (prefix.rstrip("/") + r"/submissions", SubmissionHandler, {"settings": settings}),
         (r"/audit", AuditHandler, {"settings": settings}),
         (prefix.rstrip("/") + r"/audit", AuditHandler, {"settings": settings}),
     ]

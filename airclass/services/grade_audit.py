@@ -40,25 +40,28 @@ def send_entry(entry: dict) -> None:
         reply.read()
 
 
+AUDITED = "_airclass_audited"  # nbgrader's decorators already set __wrapped__: mark ours apart
+
+
 def _audited_put(original):
     def put(self, grade_id):
         grade = self.gradebook.find_grade_by_id(grade_id)  # 404s are left to the original
         before = {key: getattr(grade, key) for key in _FIELDS}
         original(self, grade_id)
-        after = {key: getattr(grade, key) for key in _FIELDS}
+        saved = grade.to_dict()  # the same session: what the original just committed
+        after = {key: saved[key] for key in _FIELDS}
         if after == before:
             return
-        notebook = grade.cell.notebook
         entry = {
             "actor": _actor(self),
             "action": GRADE_MANUAL,
-            "target": notebook.student.id,
+            "target": saved["student"],
             "detail": {
-                "assignment": notebook.assignment.name,
-                "notebook": notebook.name,
-                "cell": grade.name,
-                "auto_score": grade.auto_score,
-                "max_score": grade.max_score,
+                "assignment": saved["assignment"],
+                "notebook": saved["notebook"],
+                "cell": saved["name"],
+                "auto_score": saved["auto_score"],
+                "max_score": saved["max_score"],
                 "before": before,
                 "after": after,
             },
@@ -70,13 +73,13 @@ def _audited_put(original):
                 "airclass: manual grade %s not recorded in the audit trail: %s", grade_id, entry
             )
 
-    put.__wrapped__ = original
+    setattr(put, AUDITED, True)
     return put
 
 
 def _load_jupyter_server_extension(serverapp) -> None:
     handler = apihandlers.GradeHandler
-    if not hasattr(handler.put, "__wrapped__"):
+    if not getattr(handler.put, AUDITED, False):
         handler.put = _audited_put(handler.put)
     serverapp.log.info("airclass: manual grades are recorded in the audit trail")
 

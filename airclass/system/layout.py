@@ -24,10 +24,10 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-from airclass.core import names
+from airclass.core import databases, dburls, names
 from airclass.core.catalog import Course, load_course
 from airclass.core.names import API_USER, DASH_USER  # noqa: E402
-from airclass.core.platform_db import PlatformDB
+from airclass.core.platform_db import migrate as migrate_platform_db
 from airclass.core.settings import Settings
 from airclass.system import accounts
 from airclass.system.childproc import system_tool
@@ -93,16 +93,31 @@ def student_nbgrader_config(settings: Settings) -> str:
     )
 
 
+def gradebook_password_file(settings: Settings, course_id: str) -> Path:
+    """libpq password file of a course's gradebook: the grader account's alone (0600) — the
+    course root, which its trainers read, holds the URL without the password."""
+    return settings.data_dir / "gradebook-passwords" / f"{course_id}.pgpass"
+
+
 CODE_STUB = "pass  # 在这里作答：写代码，或把上面的 ... 换成你的答案"
 TEXT_STUB = "在这里写你的回答。"
 
 
 def course_nbgrader_config(settings: Settings, course_id: str) -> str:
+    db_url, password = dburls.split_password(settings.gradebook_url(course_id))
+    secret = ""
+    if password:
+        where = str(gradebook_password_file(settings, course_id))
+        secret = (
+            f"import os\nos.environ['PGPASSFILE'] = {where!r}  # the password, readable by the grader only\n"
+        )
     return (
         "# Written by airclass (airclass/system/layout.py): the trainer side of nbgrader for one course.\n"
         "c = get_config()\n"
         f"c.CourseDirectory.root = {str(settings.course_root(course_id))!r}\n"
         f"c.CourseDirectory.course_id = {course_id!r}\n"
+        f"{secret}"
+        f"c.CourseDirectory.db_url = {db_url!r}\n"
         f"c.Exchange.root = {str(settings.exchange_dir)!r}\n"
         "c.Exchange.path_includes_course = True\n"
         f"c.ExecutePreprocessor.timeout = {settings['nbgrader']['execute_timeout']}\n"
@@ -111,6 +126,9 @@ def course_nbgrader_config(settings: Settings, course_id: str) -> str:
         "c.ExchangeFactory.collect = 'grader.intake.ScreenedExchangeCollect'\n"
         "# Feedback shows the hidden tests' results but never their text.\n"
         "c.ClearHiddenTests.enforce_metadata = True\n"
+        "# Trainers read deadlines and submission times in Beijing time (stored as UTC).\n"
+        "c.NbGraderAPI.timezone = 'Asia/Shanghai'\n"
+        "c.NbGraderAPI.timestamp_format = '%Y-%m-%d %H:%M'\n"
         "# Released answers say where to answer in Chinese, and a fill-in line (`x = ...`) above the\n"
         "# solution region still runs (nbgrader's default stub raises NotImplementedError).\n"
         f"c.ClearSolutions.code_stub = {{'python': {CODE_STUB!r}}}\n"
@@ -127,8 +145,12 @@ USER_SERVER_CONFIG = {
         "jpserver_extensions": {
             "nbgrader.server_extensions.formgrader": False,
             "nbgrader.server_extensions.course_list": False,
+            # 我的作业 (airclass/learner): assignments in Chinese, run as the cadre.
+            "airclass.learner": True,
         }
-    }
+    },
+    # Lessons open as Voila pages: text, widgets and quick checks, no code.
+    "VoilaConfiguration": {"strip_sources": True},
 }
 USER_LAB_PAGE_CONFIG = {
     "disabledExtensions": {
@@ -176,8 +198,8 @@ def prepare_data_dir(settings: Settings) -> None:
     )
     write_formgrader_config(settings)
     _mkdir(settings.platform_db.parent, 0o770)
-    with PlatformDB(settings.platform_db):
-        pass  # create the schema now, so its files get their owners below
+    databases.ensure_schema(settings.hub_db_url)
+    migrate_platform_db(settings.platform_db_url)  # before fixing its files' owners below
     fix_platform_permissions(settings)
     protect_settings_file(settings)
 
@@ -209,7 +231,9 @@ def hub_secret(settings: Settings, name: str) -> str:
 def is_prepared(settings: Settings) -> bool:
     """Whether `prepare_data_dir` has run for these settings (the hub refuses to start otherwise)."""
     return (
-        settings.hub_dir.is_dir() and settings.platform_db.is_file() and settings.jupyter_config_dir.is_dir()
+        settings.hub_dir.is_dir()
+        and settings.jupyter_config_dir.is_dir()
+        and databases.exists(settings.platform_db_url)
     )
 
 
@@ -350,6 +374,8 @@ def deploy_course(settings: Settings, course: Course) -> Path:
     # overwrite a file elsewhere.
     bundle = _course_bundle(course, course_nbgrader_config(settings, course.id))
     _extract_as(grader, root, bundle)
+    databases.ensure_schema(settings.gradebook_url(course.id))
+    _write_gradebook_password(settings, course.id)
     fix_course_permissions(settings, course.id)
     ensure_exchange(settings, course.id)
 
@@ -365,6 +391,21 @@ def deploy_course(settings: Settings, course: Course) -> Path:
         for name in files:
             os.chmod(os.path.join(folder, name), 0o644)
     return root
+
+
+def _write_gradebook_password(settings: Settings, course_id: str) -> None:
+    url = settings.gradebook_url(course_id)
+    if not dburls.split_password(url)[1]:
+        return
+    path = gradebook_password_file(settings, course_id)
+    _mkdir(path.parent, 0o711)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600), "w") as fh:
+        fh.write(dburls.pgpass_line(url))
+    grader = pwd.getpwnam(names.grader_account(course_id))
+    os.chown(tmp, grader.pw_uid, grader.pw_gid)
+    os.replace(tmp, path)
 
 
 def fix_course_permissions(settings: Settings, course_id: str) -> None:

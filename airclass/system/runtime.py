@@ -72,6 +72,23 @@ def ensure_proxy() -> str:
     return found
 
 
+def ensure_cjk_fonts() -> None:
+    """Chinese fonts (Debian's fonts-noto-cjk), for 结业证书 PDFs and charts."""
+    listed = subprocess.run(["fc-list", ":lang=zh-cn", "file"], capture_output=True, text=True)
+    if listed.returncode == 0 and "CJK" in listed.stdout:
+        return
+    if not shutil.which("apt-get"):
+        raise RuntimeSetupError(
+            "no Chinese font found: install Noto CJK fonts (fonts-noto-cjk) and run this again"
+        )
+    _say("installing Chinese fonts (fonts-noto-cjk) …")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "fonts-noto-cjk"]):
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        if proc.returncode != 0:
+            raise RuntimeSetupError(f"{' '.join(cmd)} failed:\n{proc.stderr[-2000:]}")
+
+
 def ensure_bubblewrap() -> str:
     """bubblewrap, the grading sandbox (grader/sandbox.py), installed with apt if missing."""
     found = shutil.which("bwrap", path="/usr/bin:/bin")

@@ -32,6 +32,7 @@ from airclass.core.settings import Settings, load
 from airclass.system import accounts, launcher
 from airclass.system import layout as deploy
 from grader import grading, sandbox
+from tests import pgtest
 from tests.integration.hubclient import HubUser
 
 REPO = Path(__file__).resolve().parents[2]
@@ -49,6 +50,9 @@ ROSTER = [
     ("it-manager", "测试管理员", "济南", "山东省总工会", "管理员", "", "省"),
     ("it-locked", "测试锁定", "淄博", "淄博市总工会", "学员", "itother", ""),
     ("it-citymgr", "测试市管理员", "青岛", "青岛市总工会", "管理员", "", "市"),
+    # new cadres who walk the whole path in a browser (tests/integration/test_cadre_path.py)
+    ("it-cadre3", "测试学员丙", "烟台", "烟台市建筑行业工会联合会", "学员", "itbasics", ""),
+    ("it-cadre4", "测试学员丁", "潍坊", "潍坊市家政行业工会联合会", "学员", "itbasics", ""),
     # Used by the reliability tests (audit, backup, restart) so they leave the others' cadres alone.
     ("it-rel", "测试可靠性", "济南", "济南市总工会", "学员", "itbasics", ""),
 ]
@@ -117,6 +121,11 @@ def classroom():
     os.chmod(data_dir, 0o755)
     port = free_port_base()
     settings_file = data_dir / "airclass.toml"
+    # AIRCLASS_TEST_DATABASE=postgresql (scripts/test.sh's second run): hub DB, platform DB
+    # and gradebooks in a fresh PostgreSQL database instead of SQLite files.
+    database_url = ""
+    if os.environ.get("AIRCLASS_TEST_DATABASE", "sqlite") == "postgresql":
+        database_url = pgtest.create_database("airclass_it")
     runtime_prefix = os.environ.get("AIRCLASS_RUNTIME_PREFIX", "/opt/airclass/env")
     settings_file.write_text(
         f'data_dir = "{data_dir}"\nruntime_prefix = "{runtime_prefix}"\n'
@@ -125,7 +134,8 @@ def classroom():
         "[auth.native]\nallowed_failed_logins = 3\n"
         "seconds_before_next_try = 600\n[culler]\nenabled = true\ntimeout = 3600\n"
         "[dashboard]\nkernel_idle_timeout = 20\n"
-        f'[grading]\nsandbox_accounts = "{SANDBOX_ACCOUNTS}"\n',  # the grading pool, removed below
+        f'[grading]\nsandbox_accounts = "{SANDBOX_ACCOUNTS}"\n'  # the grading pool, removed below
+        f'[database]\nurl = "{database_url}"\n',
         encoding="utf-8",
     )
     settings = load(settings_file)
@@ -156,6 +166,8 @@ def classroom():
             print(f"kept {data_dir}")
         else:
             shutil.rmtree(data_dir, ignore_errors=True)
+            if database_url:
+                pgtest.drop_database(database_url)
         lock.close()
 
 

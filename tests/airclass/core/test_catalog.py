@@ -154,3 +154,14 @@ def test_course_toml_round_trips(course):
     (course / "course.toml").write_text(course_toml(loaded), encoding="utf-8")
     again = load_course(course)
     assert again == loaded
+
+
+def test_quick_check_the_platform_cannot_read_is_refused(course):
+    """完成本课 is checked against the lesson's quick checks, read without running the lesson."""
+    nb_path = course / "lessons" / "02-funds.ipynb"
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if "quick_check" in "".join(c["source"]))
+    cell["source"] = "".join(cell["source"]).replace("answer=1", "answer=RIGHT")
+    nb_path.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(CatalogError, match="随堂小测的题目和 answer 要直接写成文字和整数"):
+        load_course(course)

@@ -106,7 +106,7 @@ def test_bad_roster_changes_nothing(tmp_path):
     for course in COURSES:  # what deployed_course_ids() looks for
         (settings.course_root(course)).mkdir(parents=True)
         (settings.course_root(course) / "course.toml").write_text("")
-    with PlatformDB(settings.platform_db) as db:
+    with PlatformDB(settings.platform_db_url) as db:
         db.upsert_people(
             [
                 {

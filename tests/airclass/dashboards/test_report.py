@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from airclass.core.settings import Settings, validate
@@ -111,6 +112,30 @@ def test_downloads_carry_exactly_the_frame():
     assert links.count("<a ") == 2 and 'download="进度.xlsx"' in links
     csv_payload = links.split("base64,")[2].split('"')[0]
     assert base64.b64decode(csv_payload).decode("utf-8-sig") == "姓名,得分\n张三,9\n"
+
+
+def test_tables_reflow_into_labelled_cards_on_a_phone():
+    frame = pd.DataFrame({"姓名": ["张三"], "工会": ["济南市快递行业工会联合会"], "得分": [None]})
+    html = report.table_html(frame)
+    assert '<td data-label="工会">济南市快递行业工会联合会</td>' in html
+    assert '<td data-label="得分"></td>' in html
+    assert "ac-cards" in html and ".ac-cards td::before" in report.PAGE_CSS
+
+
+def test_weekly_chart_flags_stamps_from_the_future():
+    weekly = pd.DataFrame(columns=["week", "done", "passed", "active", "cumulative_done", "cumulative_rate"])
+    weekly.attrs["future"] = 2
+    assert "另有 2 条记录的时间晚于当前时间" in report.weekly_html(weekly)
+    weekly.attrs["future"] = 0
+    assert "时间异常" not in report.weekly_html(weekly)
+
+
+def test_activity_stamped_in_the_future_is_flagged_in_exports():
+    import datetime as dt
+
+    stamps = pd.Series([pd.Timestamp("2026-03-01T02:00Z"), pd.Timestamp("2099-01-01T00:00Z"), pd.NaT])
+    text = report._local(stamps, now=dt.datetime(2026, 3, 20, tzinfo=dt.UTC)).tolist()
+    assert text == ["2026-03-01 10:00", "2099-01-01 08:00（时间异常）", ""]
 
 
 def test_formula_like_cells_are_exported_as_text(tmp_path):

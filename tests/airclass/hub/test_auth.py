@@ -7,7 +7,7 @@ from nativeauthenticator.orm import UserInfo
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
-from airclass.hub.auth import AirclassNativeAuthenticator
+from airclass.hub.auth import AirclassNativeAuthenticator, clean_id
 
 
 def make_authenticator():
@@ -67,3 +67,16 @@ def test_event_loop_keeps_running_during_password_checks():
     assert results == ["jn0001"] * 4
     # A blocking check would leave the loop no turn until all four hashes were done.
     assert ticks > 100
+
+
+def test_clean_id():
+    assert clean_id("  Cadre01 \t") == "cadre01"
+    assert clean_id("cadre01") == "cadre01"
+
+
+def test_authenticator_normalizes_before_lookup(monkeypatch):
+    # its own table lives in the hub database; the name rule needs none
+    monkeypatch.setattr(AirclassNativeAuthenticator, "add_new_table", lambda self: None)
+    auth = AirclassNativeAuthenticator()
+    assert auth.normalize_username("Cadre01 ") == "cadre01"
+    assert auth.normalize_username(" IT-CADRE1") == "it-cadre1"

@@ -82,8 +82,10 @@ def test_one_formgrader_service_per_course_as_its_grader(tmp_path):
         "idle-culler",
         "airclass-admin",
         "dashboard-refresh",
+        "certificates",
         "grading",
     }
+    assert services["certificates"]["user"] == "airclass-dash"
     assert services["labor-law"]["user"] == "grader-labor-law"
     assert services["labor-law"]["cwd"] == str(tmp_path / "courses" / "labor-law")
     ports = [s["url"] for s in c.JupyterHub.services if "url" in s]
@@ -146,6 +148,22 @@ def test_formgrader_services_have_no_terminals_unless_allowed(tmp_path):
     allowed = configured(tmp_path, {"nbgrader": {"formgrader_terminals": True}})
     fg = next(s for s in allowed.JupyterHub.services if s["name"] == "labor-law")
     assert "--ServerApp.terminals_enabled=True" in fg["command"]
+
+
+def test_everyone_lands_on_the_home_page_without_a_server(tmp_path):
+    c = configured(tmp_path)
+    assert c.JupyterHub.redirect_to_server is False
+    assert c.JupyterHub.default_url == "/hub/home"
+
+
+def test_staff_get_no_server_unless_the_settings_allow_it(tmp_path):
+    assert configured(tmp_path).JupyterHub.template_vars["airclass_staff_servers"] is False
+    allowed = configured(tmp_path, {"spawner": {"staff_servers": True}})
+    assert allowed.JupyterHub.template_vars["airclass_staff_servers"] is True
+
+
+def test_links_into_a_stopped_server_start_it(tmp_path):
+    assert configured(tmp_path).JupyterHub.implicit_spawn_seconds > 0
 
 
 def test_restarts_keep_servers_unless_told_to_stop_them(tmp_path):
