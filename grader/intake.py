@@ -156,10 +156,11 @@ def _quarantine(course_root: Path, inbound_fd: int, name: str, reason: str, owne
         try:
             os.rename(name, name, src_dir_fd=inbound_fd, dst_dir_fd=box_fd)
         except OSError as exc:
-            if exc.errno not in (errno.EXDEV, errno.EEXIST, errno.ENOTEMPTY):
+            if exc.errno not in (errno.EXDEV, errno.EEXIST, errno.ENOTEMPTY, errno.EACCES, errno.EPERM):
                 raise
-            # another file system (or a name already quarantined): hide it from collect,
-            # whose glob skips dot-names, in the inbox itself
+            # another file system, a name already quarantined, or (as the grader account) a
+            # cadre's folder it may not move out: hide it from collect, whose glob skips
+            # dot-names, in the inbox itself; the reason file still goes to quarantine/
             os.rename(name, f".quarantined-{name}", src_dir_fd=inbound_fd, dst_dir_fd=inbound_fd)
         note = os.open(
             f"{name}.原因.txt",

@@ -72,6 +72,6 @@ def test_the_formgrader_collect_button_screens_too(classroom, login):
     done = trainer.api("POST", "services/itbasics/formgrader/api/assignment/hw1/collect")
     assert done.status_code == 200 and done.json()["success"], done.text
     root = settings.course_root("itbasics")
-    assert (root / QUARANTINE / folder).is_dir()
+    assert (root / QUARANTINE / f"{folder}.原因.txt").is_file(), "the trainer sees why"
     collected = (root / "submitted").glob("*/hw1/dues.ipynb")
     assert not [p for p in collected if FORGED in p.read_text(encoding="utf-8")]
