@@ -58,6 +58,7 @@ class BatchSummary:
     workers: int
     seconds: float
     interrupted: bool = False
+    refused: list = field(default_factory=list)  # grader.intake.Refusal: quarantined inbox entries
 
     @property
     def graded(self) -> list[Outcome]:
@@ -108,6 +109,9 @@ class BatchSummary:
             lines += [f"  {o.student}: {o.error.splitlines()[0] if o.error else ''}" for o in self.failed]
         if self.interrupted:
             lines.append("已中断：再次运行同一命令会继续评未完成的提交。")
+        if self.refused:
+            lines.append(f"未收取 {len(self.refused)} 份（已移到课程目录 quarantine/，见各自的“原因”文件）：")
+            lines += [f"  {r.entry}: {r.reason}" for r in self.refused]
         return "\n".join(lines)
 
 
@@ -205,6 +209,34 @@ class LaneProcess:
             self.proc.wait()
 
 
+class LanePool:
+    """Idle lanes of one course kept between runs (the grading service): a warm lane has
+    nbgrader imported and its feedback templates compiled, seconds saved per submission."""
+
+    def __init__(self, settings: Settings, course_id: str) -> None:
+        self.settings, self.course_id = settings, course_id
+        self.idle: list[LaneProcess] = []
+        self.lock = threading.Lock()
+
+    def get(self) -> LaneProcess:
+        with self.lock:
+            while self.idle:
+                lane = self.idle.pop()
+                if lane.proc.poll() is None:
+                    return lane
+        return LaneProcess(self.settings, self.course_id)
+
+    def put(self, lane: LaneProcess) -> None:
+        with self.lock:
+            self.idle.append(lane)
+
+    def close(self) -> None:
+        with self.lock:
+            lanes, self.idle = self.idle, []
+        for lane in lanes:
+            lane.close()
+
+
 class Progress:
     def __init__(self, total: int, enabled: bool) -> None:
         self.total, self.done, self.enabled = total, 0, enabled and total > 0
@@ -241,11 +273,15 @@ def grade_submissions(
     students: list[str] | None = None,
     progress: bool = False,
     stop: threading.Event | None = None,
+    lanes: LanePool | None = None,
 ) -> BatchSummary:
-    """Grade the submissions under submitted/ (all, or `students`) and return the summary."""
+    """Grade the submissions under submitted/ (all, or `students`) and return the summary.
+    `lanes`: reuse (and keep) warm lanes instead of starting and closing them."""
     accounts.require_root("Grading")
     with course_lock(settings, course_id):
-        return _grade_locked(settings, course_id, assignment_id, workers, force, students, progress, stop)
+        return _grade_locked(
+            settings, course_id, assignment_id, workers, force, students, progress, stop, lanes
+        )
 
 
 @contextlib.contextmanager
@@ -260,7 +296,7 @@ def course_lock(settings: Settings, course_id: str):
 
 
 def _grade_locked(
-    settings, course_id, assignment_id, workers, force, students, progress, stop
+    settings, course_id, assignment_id, workers, force, students, progress, stop, lanes
 ) -> BatchSummary:
     started = time.monotonic()
     workers = workers or default_workers(settings)
@@ -284,7 +320,8 @@ def _grade_locked(
         lock = threading.Lock()
 
         def work(account: str) -> None:
-            lane = LaneProcess(settings, course_id)
+            lane = lanes.get() if lanes else LaneProcess(settings, course_id)
+            healthy = True
             try:
                 while not stop.is_set():
                     try:
@@ -298,11 +335,15 @@ def _grade_locked(
                     if op == "grade":
                         bar.step(student)
             except BatchError as exc:
+                healthy = False
                 with lock:
                     for student in _drain(jobs):
                         outcomes[student] = Outcome(student, error=str(exc))
             finally:
-                lane.close()
+                if lanes and healthy and not stop.is_set():
+                    lanes.put(lane)
+                else:
+                    lane.close()
 
         threads = [threading.Thread(target=work, args=(account,), daemon=True) for account in pool]
         for thread in threads:
@@ -388,10 +429,9 @@ def _run_one(settings, lane, account, op, student, assignment_id, source_dir, st
 
 
 def _summarize(settings, course_id, assignment_id, students, outcomes) -> dict:
-    db = settings.course_root(course_id) / "gradebook.db"
     result: list[Outcome] = []
     max_score = 0.0
-    with Gradebook(f"sqlite:///{db}", course_id) as gb:
+    with Gradebook(settings.gradebook_url(course_id), course_id) as gb:
         try:
             max_score = gb.find_assignment(assignment_id).max_score
         except MissingEntry:

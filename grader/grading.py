@@ -9,12 +9,16 @@ the error; a failing submission is reported and never stops the others.
 from __future__ import annotations
 
 import csv
+import io
+import pwd
 from pathlib import Path
 
 from airclass.core import names
 from airclass.core.catalog import Course
 from airclass.core.settings import Settings
 from airclass.system import accounts, childproc
+from airclass.system.safe_fs import handoff_file
+from grader import intake
 from grader.batch import BatchSummary, grade_submissions
 
 
@@ -43,13 +47,15 @@ def sync_students(settings: Settings, course_id: str, students: list[dict]) -> N
     """Register the course's cadres in its gradebook, so non-submitters show up too."""
     if not students:
         return
-    csv_path = settings.course_root(course_id) / "students.csv"
-    with csv_path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["id", "last_name", "first_name", "email"])
-        writer.writerows([s["user_id"], s["name"], "", ""] for s in students)
-    accounts.chown_tree(csv_path, names.grader_account(course_id), names.course_group(course_id))
-    run_as_grader(settings, course_id, ["db", "student", "import", str(csv_path)])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["id", "last_name", "first_name", "email"])
+    writer.writerows([s["user_id"], s["name"], "", ""] for s in students)
+    # Never written into the course root: the grader account could have planted a link
+    # there for root to write through (airclass.system.safe_fs).
+    grader_uid = pwd.getpwnam(names.grader_account(course_id)).pw_uid
+    with handoff_file(buffer.getvalue(), grader_uid, "students.csv") as csv_path:
+        run_as_grader(settings, course_id, ["db", "student", "import", str(csv_path)])
 
 
 def release(settings: Settings, course: Course, assignment_id: str) -> Path:
@@ -68,6 +74,21 @@ def release(settings: Settings, course: Course, assignment_id: str) -> Path:
     return released
 
 
+def collect(
+    settings: Settings, course_id: str, assignment_id: str, students: list[str] | None = None
+) -> list[intake.Refusal]:
+    """Copy the newest submissions from the exchange into the course's submitted/ folder
+    (all cadres, or `students`), as grader-<course>. Forged, unenrolled or backdated inbox
+    entries are quarantined first (grader/intake.py); returns them."""
+    refused = intake.screen_inbound(settings, course_id)
+    if students is None:
+        run_as_grader(settings, course_id, ["collect", assignment_id, "--update"])
+        return refused
+    for student in students:
+        run_as_grader(settings, course_id, ["collect", assignment_id, "--update", f"--student={student}"])
+    return refused
+
+
 def grade(
     settings: Settings,
     course: Course,
@@ -80,7 +101,9 @@ def grade(
     """Collect new submissions from the exchange, then grade every submission not yet graded
     (all with `force`) in the sandbox pool, and return feedback to each cadre."""
     course.assignment(assignment_id)  # clear error for an unknown assignment
-    run_as_grader(settings, course.id, ["collect", assignment_id, "--update"])
-    return grade_submissions(
+    refused = collect(settings, course.id, assignment_id)
+    summary = grade_submissions(
         settings, course.id, assignment_id, workers=workers, force=force, progress=progress
     )
+    summary.refused = refused
+    return summary

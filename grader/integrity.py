@@ -165,6 +165,7 @@ def scan_code(code: str, protected: set[str]) -> list[str]:
                 reasons.append(f".{node.attr}")
         elif isinstance(node, ast.Name) and node.id in ("__builtins__", "__loader__", "__spec__"):
             reasons.append(node.id)
+    module_level = _module_level_nodes(tree)
     for node in ast.walk(tree):
         targets: list[ast.AST] = []
         if isinstance(node, ast.Assign):
@@ -172,9 +173,9 @@ def scan_code(code: str, protected: set[str]) -> list[str]:
         elif isinstance(node, ast.AugAssign | ast.AnnAssign):
             targets = [node.target]
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            if node.name in protected | BUILTIN_NAMES:
+            if id(node) in module_level and node.name in protected | BUILTIN_NAMES:
                 reasons.append(f"redefines {node.name}")
-        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+        elif isinstance(node, ast.For | ast.AsyncFor):
             targets = [node.target]
         elif isinstance(node, ast.With | ast.AsyncWith):
             targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
@@ -189,11 +190,29 @@ def scan_code(code: str, protected: set[str]) -> list[str]:
                     reasons.append(f"assigns into {root}")
                 elif root is None and isinstance(target, ast.Attribute):
                     reasons.append("assigns an attribute of a computed object")  # type(x).m = …
+            if id(node) not in module_level:
+                continue  # a name local to the cadre's own function or comprehension
             for name in _bound_names(target):
                 if name in protected or name in BUILTIN_NAMES:
                     reasons.append(f"rebinds {name}")
     # Parameters and names local to the cadre's own functions may shadow builtins harmlessly.
     return list(dict.fromkeys(reasons))
+
+
+def _module_level_nodes(tree: ast.AST) -> set[int]:
+    """ids of the nodes that run at the cell's top level (not inside a def, class, lambda or
+    comprehension): only there does binding a name change what the tests see."""
+    found: set[int] = set()
+    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.comprehension)
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            found.add(id(child))
+            if not isinstance(child, scopes):
+                visit(child)
+
+    visit(tree)
+    return found
 
 
 def _locked_names(cells: list) -> set[str]:
@@ -242,8 +261,10 @@ def check_submission(nb: NotebookNode, db_url: str, notebook_id: str, assignment
         if _norm(present[name].source) != released_text(trusted[name][0]):
             flags.append(TESTS_EDITED)
             break
-    locked_sources = [
-        from_dict({"source": src, "cell_type": kind}) for src, kind, locked in trusted.values() if locked
+    locked_sources = [  # helpers of the locked setup cells (test cells rebind theirs when they run)
+        from_dict({"source": src, "cell_type": kind})
+        for name, (src, kind, locked) in trusted.items()
+        if locked and name not in tests
     ]
     protected = _locked_names([c for c in locked_sources if c.cell_type == "code"])
     for cell in nb.cells:

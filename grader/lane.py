@@ -34,6 +34,8 @@ import warnings
 from pathlib import Path
 
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  (see sandbox_runner)
+# Every notebook is read and written several times: validate with the compiled validator.
+os.environ.setdefault("NBFORMAT_VALIDATOR", "fastjsonschema")
 
 import nbformat  # noqa: E402
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
@@ -107,20 +109,24 @@ def is_graded(coursedir: CourseDirectory, student: str, assignment: str) -> bool
 
 
 class ReplayExecution(NbGraderPreprocessor):
-    """Autograde's Execute step, replaced: the outputs come from the sandbox run (phase A)."""
+    """Autograde's Execute step, replaced: the notebook phase A sanitized, with the outputs
+    of its sandbox run."""
 
     staged: dict = {}
 
     def preprocess(self, nb, resources):
-        result = self.staged[resources["nbgrader"]["notebook"]]
-        return nbformat.from_dict(merge_outputs(nb, result)), resources
+        sanitized, result = self.staged[resources["nbgrader"]["notebook"]]
+        return nbformat.from_dict(merge_outputs(sanitized, result)), resources
 
 
 class StagedAutograde(Autograde):
-    """nbgrader's Autograde with the execute step swapped for ReplayExecution."""
+    """nbgrader's Autograde with the execute step swapped for ReplayExecution. Its sanitize
+    pass only copies the file: phase A already ran nbgrader's sanitize preprocessors."""
 
     def _init_preprocessors(self) -> None:
-        if not self._sanitizing:
+        if self._sanitizing:
+            self.sanitize_preprocessors = []
+        else:
             self.autograde_preprocessors = [
                 ReplayExecution,
                 IgnorePattern,
@@ -207,7 +213,7 @@ class Lane:
         )
         with Gradebook(cd.db_url, cd.course_id) as gb:
             known = [nb.name for nb in gb.find_assignment(assignment).notebooks]
-        staged: dict[str, SandboxResult] = {}
+        staged: dict[str, tuple] = {}
         flags: list[str] = []
         unreadable: list[str] = []
         for notebook_id in known:
@@ -235,7 +241,7 @@ class Lane:
             flags += result.flags
             flags += integrity.verify(prepared, result)
             result.cells = prepared.strip(result.cells)
-            staged[notebook_id] = result
+            staged[notebook_id] = (nb, result)
         return staged, list(dict.fromkeys(flags)), unreadable
 
     # ---------------------------------------------------------------- phase B (writes)
@@ -254,6 +260,14 @@ class Lane:
                 for grade in gb.find_submission_notebook(notebook_id, assignment, student).grades:
                     grade.auto_score = 0
                     grade.needs_manual_grade = False
+            if flags:  # shown to the trainer in the formgrader and to the cadre in the feedback
+                note = f"⚠ 评分标记（请培训师复核）：{'、'.join(flags)}"
+                for notebook in gb.find_submission(assignment, student).notebooks:
+                    if notebook.comments:
+                        first = notebook.comments[0]
+                        first.auto_comment = (
+                            note if not first.auto_comment else f"{note}\n{first.auto_comment}"
+                        )
             if integrity.zeroes_scores(flags):
                 for notebook in gb.find_submission(assignment, student).notebooks:
                     for grade in notebook.grades:

@@ -277,6 +277,7 @@ def run_notebook(
     grading = settings["grading"]
     start = time.monotonic()
     result = SandboxResult()
+    kill_account(account)  # whatever a run cut short (a killed grading service) left behind
     workdir = _workdir(settings, account)
     entry = pwd.getpwnam(account)
     try:

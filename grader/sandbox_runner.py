@@ -25,6 +25,7 @@ import sys
 # jsonschema's optional URI checker compiles a grammar on import (~1-2 s per notebook);
 # nbformat's schemas use no URI formats (cf. airclass/core/settings.py).
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+os.environ.setdefault("NBFORMAT_VALIDATOR", "fastjsonschema")
 
 import nbformat  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402

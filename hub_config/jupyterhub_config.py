@@ -32,7 +32,7 @@ if not layout.is_prepared(settings):
         f"airclass: {settings.data_dir} is not set up for the hub; run `airclass setup` first "
         "(`airclass hub` and `airclass demo` do it for you)."
     )
-with PlatformDB(settings.platform_db) as db:
+with PlatformDB(settings.platform_db_url) as db:
     roster = db.people()
 # `airclass hub` starts the proxy itself and says so; plain `jupyterhub -f` starts its own.
 external_proxy = os.environ.get(launcher.EXTERNAL_PROXY_ENV) == "1"

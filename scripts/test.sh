@@ -22,6 +22,11 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 command -v configurable-http-proxy >/dev/null || npm install --global --silent configurable-http-proxy@5
 
+# PostgreSQL (Debian's server): the database tests and the second integration run use it.
+source scripts/postgres.sh
+export AIRCLASS_TEST_POSTGRES
+AIRCLASS_TEST_POSTGRES=$(ensure_test_postgres)
+
 # The runtime environment the hub and every cadre server run from, with test tools added.
 PREFIX=${AIRCLASS_RUNTIME_PREFIX:-/opt/airclass/env}
 /usr/bin/python3 - "$PREFIX" "$PWD" <<'PY'
@@ -35,4 +40,11 @@ PY
 "$PREFIX/bin/ruff" check airclass grader hub_config tests
 # The layering contract in pyproject.toml (import-linter): lower layers never import higher ones.
 (cd "$PWD" && PYTHONPATH="$PWD" "$PREFIX/bin/lint-imports")
-exec "$PREFIX/bin/python" -m pytest "$@"
+if [ $# -gt 0 ]; then
+  # One run on the database AIRCLASS_TEST_DATABASE names (sqlite unless set).
+  exec "$PREFIX/bin/python" -m pytest "$@"
+fi
+# The whole suite on SQLite, then the integration tests again with the hub, the platform DB
+# and every gradebook on PostgreSQL.
+AIRCLASS_TEST_DATABASE=sqlite "$PREFIX/bin/python" -m pytest
+AIRCLASS_TEST_DATABASE=postgresql exec "$PREFIX/bin/python" -m pytest -m integration

@@ -178,7 +178,12 @@ def backup(settings: Settings, dest: str | Path) -> Summary:
         (dest / "settings").mkdir()
         shutil.copy2(settings.source, dest / "settings" / "airclass.toml")
     note = ""
-    if settings["hub"]["db_url"]:  # only the embedded SQLite lives in the data directory
+    if settings.database_url:  # hub DB, platform DB and gradebooks are all in PostgreSQL
+        note = (
+            "[database] url: the hub DB, the platform DB and the gradebooks are in PostgreSQL: "
+            "back that database up with pg_dump"
+        )
+    elif settings["hub"]["db_url"]:  # only the embedded SQLite lives in the data directory
         note = "hub.db_url points outside the data directory: back that database up with its own tools"
     manifest = {
         "format": FORMAT,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from airclass.core.catalog import CatalogError, discover, load_course
 from airclass.core.roster import RosterError
 from airclass.core.settings import SettingsError, load
 from airclass.dashboards.report import export_progress
+from airclass.hub import k8s
 from airclass.learner.certificate import verify as verify_certificate
 from airclass.services.dashboard_refresher import warm_cache
 from airclass.system import launcher, layout
@@ -36,7 +38,7 @@ USER_ERRORS = (
 
 
 def cmd_demo(args) -> int:
-    return run_demo(args.port, Path(args.data_dir), args.password)
+    return run_demo(args.port, Path(args.data_dir), args.password, args.db_url)
 
 
 def cmd_setup(args) -> int:
@@ -58,7 +60,7 @@ def cmd_roster_import(args) -> int:
         settings,
         args.file,
         dry_run=args.dry_run,
-        initial_password=args.initial_password,
+        initial_password=_initial_password(args.initial_password_file),
         passwords_out=args.passwords_out,
     )
     counts = report.counts()
@@ -69,6 +71,8 @@ def cmd_roster_import(args) -> int:
     )
     if args.dry_run:
         return 0
+    if args.passwords_out:
+        print(f"{report.activation_codes} activation codes written to {args.passwords_out} (mode 0600)")
     _refresh_dashboards(settings)
     if report.hub_changes is None:
         print("The hub is not running: the roster takes effect when it starts.")
@@ -78,6 +82,20 @@ def cmd_roster_import(args) -> int:
             f"{report.hub_changes['memberships']} group memberships added."
         )
     return 0
+
+
+INITIAL_PASSWORD_ENV = "AIRCLASS_INITIAL_PASSWORD"
+
+
+def _initial_password(path: str | None) -> str | None:
+    """A shared first password from a file or $AIRCLASS_INITIAL_PASSWORD — never from the
+    command line, where every local account reads it in `ps`."""
+    if path:
+        password = Path(path).read_text(encoding="utf-8").strip()
+        if not password:
+            raise ValueError(f"{path}: the file is empty; put the initial password on its first line")
+        return password
+    return os.environ.get(INITIAL_PASSWORD_ENV) or None
 
 
 def _course_dirs(paths: list[str]) -> list[Path]:
@@ -189,12 +207,38 @@ def cmd_restore(args) -> int:
     return 0
 
 
+def _k8s_course_ids(settings, catalog: str) -> list[str]:
+    """The deployed courses if this machine has a data dir, else the catalog's."""
+    deployed = layout.deployed_course_ids(settings)
+    return deployed or [c.id for c in discover(Path(catalog))]
+
+
+def cmd_k8s_values(args) -> int:
+    settings = load(args.settings)
+    k8s.check(settings)
+    sys.stdout.write(k8s.to_yaml([k8s.helm_values(settings, _k8s_course_ids(settings, args.courses))]))
+    return 0
+
+
+def cmd_k8s_manifests(args) -> int:
+    settings = load(args.settings)
+    k8s.check(settings)
+    sys.stdout.write(k8s.to_yaml(k8s.platform_manifests(settings, _k8s_course_ids(settings, args.courses))))
+    return 0
+
+
+def cmd_k8s_grading_job(args) -> int:
+    settings = load(args.settings)
+    sys.stdout.write(k8s.to_yaml([k8s.grading_job(settings, args.course, args.assignment)]))
+    return 0
+
+
 def cmd_audit(args) -> int:
     from airclass.core.audit import format_entry
     from airclass.core.platform_db import PlatformDB
 
     settings = load(args.settings)
-    with PlatformDB(settings.platform_db) as db:
+    with PlatformDB(settings.platform_db_url) as db:
         entries = db.audit_entries(
             course_ids=args.course or None, action=args.action, since=args.since, limit=args.limit
         )
@@ -217,6 +261,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--data-dir", default="/srv/airclass-demo")
     demo.add_argument("--password", default="airclass-demo")
+    demo.add_argument(
+        "--db-url",
+        default="",
+        help="PostgreSQL database (postgresql://user:password@host/db) for the hub, the platform "
+        "and the gradebooks; default: SQLite files in the data dir",
+    )
     demo.set_defaults(func=cmd_demo)
 
     setup_cmd = sub.add_parser(
@@ -228,13 +278,21 @@ def build_parser() -> argparse.ArgumentParser:
     hub.set_defaults(func=cmd_hub)
 
     roster = sub.add_parser("roster", help="roster commands").add_subparsers(dest="sub", required=True)
-    imp = roster.add_parser("import", help="import a roster CSV/XLSX (all rows or nothing)")
+    # no abbreviations: `--initial-password SECRET` must not pass as --initial-password-file
+    imp = roster.add_parser(
+        "import", help="import a roster CSV/XLSX (all rows or nothing)", allow_abbrev=False
+    )
     imp.add_argument("file")
     imp.add_argument("--dry-run", action="store_true", help="validate only, change nothing")
-    imp.add_argument("--initial-password", help="password for roster users who have none yet")
+    imp.add_argument(
+        "--initial-password-file",
+        help="file holding one password for roster users who have none yet "
+        f"(or set ${INITIAL_PASSWORD_ENV}; never give a password on the command line)",
+    )
     imp.add_argument(
         "--passwords-out",
-        help="give users without a password a random one, listed in this CSV (mode 0600) for distribution",
+        help="give users without a password a one-time activation code for the sign-up page, "
+        "listed in this CSV (mode 0600) for distribution",
     )
     imp.set_defaults(func=cmd_roster_import)
 
@@ -267,6 +325,25 @@ def build_parser() -> argparse.ArgumentParser:
     res.add_argument("--force", action="store_true", help="overwrite a data directory that holds a platform")
     res.set_defaults(func=cmd_restore)
 
+    kube = sub.add_parser("k8s", help="Kubernetes (Zero to JupyterHub) configuration from the settings")
+    kube = kube.add_subparsers(dest="sub", required=True)
+    for name, func, text in (
+        ("values", cmd_k8s_values, "Helm values for the jupyterhub chart (> values.yaml)"),
+        (
+            "manifests",
+            cmd_k8s_manifests,
+            "Deployments and Services the chart does not make (| kubectl apply -f -)",
+        ),
+    ):
+        cmd = kube.add_parser(name, help=text)
+        cmd.add_argument(
+            "--courses", default="courses", help="catalog folder when no data dir (default ./courses)"
+        )
+        cmd.set_defaults(func=func)
+    job = kube.add_parser("grading-job", help="a Job that grades one assignment (| kubectl apply -f -)")
+    job.add_argument("course")
+    job.add_argument("assignment")
+    job.set_defaults(func=cmd_k8s_grading_job)
     aud = sub.add_parser("audit", help="who changed grades, the roster and permissions, and when")
     aud.add_argument("--course", action="append", help="only entries about this course (repeatable)")
     aud.add_argument("--action", choices=["roster.import", "permission.change", "grade.manual"])

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -113,15 +115,29 @@ def demo_roster(course_ids: list[str]) -> list[dict]:
     return rows
 
 
-def write_settings(data_dir: Path, port: int) -> Path:
-    """The demo's own settings file; ports derive from --port so several demos can coexist."""
+def write_private_roster(path: Path, rows: list[dict]) -> Path:
+    """The roster CSV (names, phones: personal data even when synthetic), mode 0600."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its old mode on O_CREAT
+    with open(fd, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def write_settings(data_dir: Path, port: int, db_url: str = "") -> Path:
+    """The demo's own settings file; ports derive from --port so several demos can coexist.
+    `db_url` (``--db-url``): a PostgreSQL database for the hub, the platform and the
+    gradebooks instead of SQLite files."""
     path = data_dir / "airclass.toml"
     path.write_text(
         "# airclass demo settings (written by `airclass demo`; edit freely)\n"
         f'data_dir = "{data_dir}"\n\n[hub]\nip = "127.0.0.1"\n'
         f"port = {port}\nhub_port = {port + 1}\nservice_port_base = {port + 10}\n"
         "# Ctrl-C ends the demo: cadres' servers and the proxy stop with the hub.\n"
-        "stop_servers_with_hub = true\n",
+        "stop_servers_with_hub = true\n"
+        f"\n[database]\nurl = {json.dumps(db_url)}\n",
         encoding="utf-8",
     )
     return path
@@ -141,12 +157,7 @@ def set_up(settings: Settings, password: str, courses_dir: Path, notebooks_dir: 
     for course in courses:
         deploy.deploy_course(settings, course)
     course_ids = [c.id for c in courses]
-    roster_path = settings.data_dir / "demo-roster.csv"
-    rows = demo_roster(course_ids)
-    with roster_path.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    roster_path = write_private_roster(settings.data_dir / "demo-roster.csv", demo_roster(course_ids))
     import_roster(settings, roster_path, initial_password=password)
     deployed = [load_course(settings.course_root(c.id)) for c in courses]
     # Courses are independent (own grader account, gradebook, exchange folder): release
@@ -177,13 +188,13 @@ def banner(settings: Settings, password: str) -> str:
     )
 
 
-def run_demo(port: int, data_dir: Path, password: str) -> int:
+def run_demo(port: int, data_dir: Path, password: str, db_url: str = "") -> int:
     accounts.require_root("airclass demo")
     if len(password) < 8:
         raise ValueError("--password must have at least 8 characters (NativeAuthenticator rule)")
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    settings = load(write_settings(data_dir, port))
+    settings = load(write_settings(data_dir, port, db_url))
     runtime.ensure_proxy()
     runtime.ensure_cjk_fonts()
     runtime.ensure_bubblewrap()

@@ -131,7 +131,7 @@ def seed_progress(
     now = now.astimezone(dt.UTC)
     start = now - dt.timedelta(days=SEED_DAYS)
     counts: Counter[str] = Counter()
-    with PlatformDB(settings.platform_db) as db:
+    with PlatformDB(settings.platform_db_url) as db:
         cadres = [p for p in db.people("cadre") if p["user_id"] not in set(skip)]
         profiles = {p["user_id"]: _profile(random.Random(f"{rng_seed}:{p['user_id']}")) for p in cadres}
         existing = {(u, c, lesson) for u, c, lesson, _at in db.completions()}
@@ -155,10 +155,9 @@ def seed_progress(
                     counts["lessons"] += 1
 
     for course in courses:
-        gradebook = settings.course_root(course.id) / "gradebook.db"
-        if not gradebook.parent.is_dir() or not course.assignments:
+        if not settings.course_root(course.id).is_dir() or not course.assignments:
             continue
-        with Gradebook(f"sqlite:///{gradebook}", course_id=course.id) as gb:
+        with Gradebook(settings.gradebook_url(course.id), course_id=course.id) as gb:
             for assignment in course.assignments:
                 _ensure_assignment(gb, settings.course_root(course.id), assignment)
             for person in cadres:

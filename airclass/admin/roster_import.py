@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import os
-import secrets
 from pathlib import Path
 
 from airclass.core import audit
@@ -16,23 +15,22 @@ from airclass.core.platform_db import PlatformDB
 from airclass.core.roster import RosterReport, parse_roster
 from airclass.core.settings import Settings
 from airclass.hub import hubclient
-from airclass.hub.credentials import ensure_credentials
+from airclass.hub.credentials import ensure_credentials, issue_activation_codes
 from airclass.system import layout
 from grader.grading import sync_students
 
 
-def _write_passwords(path: Path, people: list[dict], passwords: dict[str, str]) -> None:
-    """Initial passwords of the accounts that got one now; readable by its owner only."""
+def _write_codes(path: Path, people: list[dict], codes: dict[str, str]) -> None:
+    """Activation codes of the accounts that have no password yet; readable by its owner only."""
     with open(
         os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8-sig", newline=""
     ) as fh:
+        os.fchmod(fh.fileno(), 0o600)  # an existing file keeps its mode on O_CREAT
         writer = csv.writer(fh)
-        writer.writerow(["学员编号", "姓名", "城市", "初始密码"])
+        writer.writerow(["学员编号", "姓名", "城市", "激活码"])
         for person in people:
-            if person["user_id"] in passwords:
-                writer.writerow(
-                    [person["user_id"], person["name"], person["city"], passwords[person["user_id"]]]
-                )
+            if person["user_id"] in codes:
+                writer.writerow([person["user_id"], person["name"], person["city"], codes[person["user_id"]]])
 
 
 def import_roster(
@@ -47,9 +45,11 @@ def import_roster(
     """Validate `path`, then store it: platform DB, hub credentials, course gradebooks.
 
     Nothing is written unless every row is valid. Roster users without a password get
-    `initial_password` (the demo), or with `passwords_out` a random one each, written to
-    that CSV (mode 0600) for the admin to hand out. Without either they set their own on
-    the sign-up page — only advisable where ids are not guessable by others. The import
+    `initial_password` (the demo; real sites pass it in a file or an environment
+    variable, never on a command line), or with `passwords_out` a one-time activation
+    code each, listed in that CSV (mode 0600) for the admin to hand out: with it they set
+    their own password on the sign-up page. Without either they cannot sign up (the
+    sign-up page refuses a roster id without its code) until codes are issued. The import
     and every access it grants or changes go to the audit trail, naming `actor` (default:
     the account running the command), in the same transaction.
     """
@@ -57,19 +57,18 @@ def import_roster(
     report = parse_roster(path, deployed)
     if dry_run:
         return report
-    with PlatformDB(settings.platform_db) as db:
+    with PlatformDB(settings.platform_db_url) as db:
         audit.record_roster_import(db, actor or audit.cli_actor(), Path(path), report.people)
         db.upsert_people(report.people)
     layout.fix_platform_permissions(settings)
     names = [p["user_id"] for p in report.people]
-    if passwords_out:
-        passwords = {n: secrets.token_urlsafe(9) for n in names}
-    else:
-        passwords = {n: initial_password for n in names} if initial_password else {}
+    passwords = {n: initial_password for n in names} if initial_password else {}
     settings.hub_dir.mkdir(parents=True, exist_ok=True)
-    created = ensure_credentials(settings.hub_db_url, passwords, names)
+    ensure_credentials(settings.hub_db_url, passwords, names)
     if passwords_out:
-        _write_passwords(Path(passwords_out), report.people, {n: passwords[n] for n in created})
+        codes = issue_activation_codes(settings.hub_db_url, names)
+        _write_codes(Path(passwords_out), report.people, codes)
+        report.activation_codes = len(codes)
     for course in sorted(deployed):
         cadres = [p for p in report.people if p["role"] == "cadre" and course in p["courses"]]
         sync_students(settings, course, cadres)

@@ -65,6 +65,7 @@ class RosterError(ValueError):
 class RosterReport:
     people: list[dict] = field(default_factory=list)
     hub_changes: dict[str, int] | None = None  # None: no running hub was updated
+    activation_codes: int = 0  # codes issued to people without a password
 
     def counts(self) -> dict[str, int]:
         out = {"cadre": 0, "trainer": 0, "manager": 0}

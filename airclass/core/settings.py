@@ -21,7 +21,7 @@ from typing import Any
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 import jsonschema  # noqa: E402
 
-from airclass.core import names  # noqa: E402
+from airclass.core import dburls, names  # noqa: E402
 from airclass.core.cities import CITY_CODES  # noqa: E402
 
 SETTINGS_ENV = "AIRCLASS_SETTINGS"
@@ -51,6 +51,10 @@ DEFAULTS: dict[str, Any] = {
             "seconds_before_next_try": 600,
             "minimum_password_length": 8,
             "enable_signup": True,
+            # Lockout counts failures per user name *and* client address (airclass.hub.auth);
+            # one address may also fail this often per seconds_before_next_try, any names.
+            "failed_logins_per_address": 30,
+            "trusted_proxies": [],  # reverse proxies in front of ours, if any
         },
         "oauth": {
             "client_id": "",
@@ -81,7 +85,8 @@ DEFAULTS: dict[str, Any] = {
         "staff_servers": False,
     },
     "culler": {"enabled": True, "timeout": 3600, "every": 300},
-    "nbgrader": {"execute_timeout": 120},
+    # Formgrader terminals run as the course's grader account: off unless a site wants them.
+    "nbgrader": {"execute_timeout": 120, "formgrader_terminals": False},
     # Autograding (grader/): each notebook runs in a sandbox as one of the pool accounts
     # <sandbox_accounts>-1 … -N; limits per notebook. workers 0: one per core.
     "grading": {
@@ -96,8 +101,32 @@ DEFAULTS: dict[str, Any] = {
     },
     # Completion-rate targets on the manager dashboard: one for the province, and any
     # city's own (cities declare yearly targets the provincial federation confirms).
-    "dashboard": {"completion_target": COMPLETION_TARGET, "city_targets": {}, "refresh_every": 30},
+    "dashboard": {
+        "completion_target": COMPLETION_TARGET,
+        "city_targets": {},
+        "refresh_every": 30,
+        # A Voila page's kernel ends this long after its page closed (checked every 10 s).
+        "kernel_idle_timeout": 45,
+        "kernels_per_user": 3,
+    },
     "accounts": {"unix_group": "airclass-users"},
+    # Empty: SQLite files in the data dir. "postgresql://user:password@host:5432/db": the hub,
+    # the platform and every course gradebook in schemas of that database (core.dburls).
+    "database": {"url": ""},
+    # Zero to JupyterHub deployment (`airclass k8s values`); unused by the one-machine hub.
+    "kubernetes": {
+        "namespace": "airclass",
+        "hub_image": "airclass/hub:0.1.0",
+        "cadre_image": "airclass/cadre:0.1.0",
+        "shared_volume": "airclass-shared",  # ReadWriteMany claim: exchange, courses, public
+        "storage_class": "",
+        "home_size": "1Gi",
+        "cpu_guarantee": 0.05,
+        "cpu_limit": 1.0,
+        "mem_guarantee": "256M",
+        "mem_limit": "1G",
+        "host": "",
+    },
 }
 
 _SLUG = "^[a-z][a-z0-9-]{1,30}$"
@@ -134,6 +163,8 @@ SCHEMA: dict[str, Any] = {
                         "seconds_before_next_try": {"type": "integer", "minimum": 0},
                         "minimum_password_length": {"type": "integer", "minimum": 1},
                         "enable_signup": {"type": "boolean"},
+                        "failed_logins_per_address": {"type": "integer", "minimum": 1},
+                        "trusted_proxies": {"type": "array", "items": {"type": "string"}},
                     },
                 },
                 "oauth": {
@@ -180,7 +211,10 @@ SCHEMA: dict[str, Any] = {
         "nbgrader": {
             "type": "object",
             "additionalProperties": False,
-            "properties": {"execute_timeout": {"type": "integer", "minimum": 5}},
+            "properties": {
+                "execute_timeout": {"type": "integer", "minimum": 5},
+                "formgrader_terminals": {"type": "boolean"},
+            },
         },
         "grading": {
             "type": "object",
@@ -202,6 +236,8 @@ SCHEMA: dict[str, Any] = {
             "properties": {
                 "completion_target": {"type": "number", "minimum": 0, "maximum": 1},
                 "refresh_every": {"type": "integer", "minimum": 5},
+                "kernel_idle_timeout": {"type": "integer", "minimum": 10},
+                "kernels_per_user": {"type": "integer", "minimum": 1},
                 "city_targets": {
                     "type": "object",
                     "propertyNames": {"enum": list(CITY_CODES)},
@@ -213,6 +249,28 @@ SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": False,
             "properties": {"unix_group": {"type": "string", "pattern": _SLUG}},
+        },
+        "database": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {"url": {"type": "string", "pattern": "^$|^(sqlite|postgresql)(\\+[a-z0-9]+)?://"}},
+        },
+        "kubernetes": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "namespace": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},
+                "hub_image": {"type": "string", "pattern": "^\\S+$"},
+                "cadre_image": {"type": "string", "pattern": "^\\S+$"},
+                "shared_volume": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},
+                "storage_class": {"type": "string"},
+                "home_size": {"type": "string", "pattern": "^[0-9]+(Ki|Mi|Gi|Ti)$"},
+                "cpu_guarantee": {"type": "number", "exclusiveMinimum": 0},
+                "cpu_limit": {"type": "number", "exclusiveMinimum": 0},
+                "mem_guarantee": {"type": "string", "pattern": "^[0-9]+[KMGT]$"},
+                "mem_limit": {"type": "string", "pattern": "^[0-9]+[KMGT]$"},
+                "host": {"type": "string"},
+            },
         },
     },
 }
@@ -342,5 +400,27 @@ class Settings:
         return self.data_dir / "dashboards"
 
     @property
+    def database_url(self) -> str:
+        """`[database] url`: empty for SQLite files, else the PostgreSQL database."""
+        return self.values["database"]["url"]
+
+    @property
     def hub_db_url(self) -> str:
-        return self.values["hub"]["db_url"] or f"sqlite:///{self.hub_dir / 'jupyterhub.sqlite'}"
+        if self.values["hub"]["db_url"]:
+            return self.values["hub"]["db_url"]
+        if self.database_url:
+            return dburls.in_schema(self.database_url, dburls.HUB_SCHEMA)
+        return f"sqlite:///{self.hub_dir / 'jupyterhub.sqlite'}"
+
+    @property
+    def platform_db_url(self) -> str:
+        """The platform DB (see airclass.core.platform_db), SQLite file or PostgreSQL schema."""
+        if self.database_url:
+            return dburls.in_schema(self.database_url, dburls.PLATFORM_SCHEMA)
+        return dburls.as_url(self.platform_db)
+
+    def gradebook_url(self, course_id: str) -> str:
+        """The course's nbgrader gradebook (nbgrader's `CourseDirectory.db_url`)."""
+        if self.database_url:
+            return dburls.in_schema(self.database_url, dburls.gradebook_schema(course_id))
+        return dburls.as_url(self.course_root(course_id) / "gradebook.db")

@@ -113,17 +113,17 @@ def manager_first_screen(
     when current (or, within the cache's `stale_for`, the previous one), else computed
     now from a current progress table and cached under the current sources."""
     courses = list(courses) if courses is not None else progress.deployed_courses(settings)
-    books = progress.gradebook_paths(settings, courses)
+    books = progress.gradebook_urls(settings, courses)
     _label, key = scope(viewer)
 
     def compute() -> dict:
         # never from a stale table: the result is cached as current for these sources
-        full = cache.table(settings.platform_db, courses, books, now, stale_for=0)
+        full = cache.table(settings.platform_db_url, courses, books, now, stale_for=0)
         return first_screen(settings, viewer, now, scope_table(full, viewer))
 
     return cache.derived(
         f"manager:{key}",
-        settings.platform_db,
+        settings.platform_db_url,
         courses,
         books,
         now,

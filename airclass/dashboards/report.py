@@ -131,11 +131,31 @@ def ranking_frame(ranking: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=RANKING_HEADERS).reset_index(drop=True)
 
 
+#: A cell starting with one of these is run as a formula by Excel/WPS (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would read as a formula get a leading apostrophe, so
+    a roster name like `=HYPERLINK(...)` is shown as text (numbers are left as they are)."""
+
+    def defuse(value: object) -> object:
+        return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(defuse)
+    out.columns = [defuse(c) for c in out.columns]
+    return out
+
+
 def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
     """A workbook with one sheet per frame (header row frozen, columns sized)."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
+            frame = defuse_formulas(frame)
             frame.to_excel(writer, sheet_name=name, index=False)
             sheet = writer.sheets[name]
             sheet.freeze_panes = "A2"
@@ -147,7 +167,7 @@ def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 with a BOM, so Excel on Windows shows the Chinese correctly."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return defuse_formulas(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 # --- the CLI export ----------------------------------------------------------------------

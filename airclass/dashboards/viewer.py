@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from collections.abc import Mapping
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ import pandas as pd
 from tornado.web import HTTPError
 
 from airclass.core import settings as settings_mod
+from airclass.core.platform_tables import lookup_person
 
 VIEWER_ENV = "AIRCLASS_VIEWER"
 
@@ -159,25 +158,13 @@ def hub_username(req_handler: Any) -> str:
     return ""
 
 
-def lookup_viewer(platform_db: Path, user_id: str) -> Viewer | None:
+def lookup_viewer(platform_db: str | Path, user_id: str) -> Viewer | None:
     """The roster entry of `user_id` as a Viewer, or None if not in the roster."""
-    path = Path(platform_db)
-    if not user_id or not path.is_file():
+    person = lookup_person(platform_db, user_id)
+    if person is None:
         return None
-    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as conn:
-        row = conn.execute(
-            "SELECT user_id, role, city, level FROM people WHERE user_id = ?", (user_id,)
-        ).fetchone()
-        if row is None:
-            return None
-        courses = [
-            r[0]
-            for r in conn.execute(
-                "SELECT course_id FROM enrollments WHERE user_id = ? ORDER BY course_id",
-                (user_id,),
-            )
-        ]
-    return Viewer(row[0], row[1], row[2], row[3] or "", tuple(courses))
+    courses = tuple(person["courses"])
+    return Viewer(person["user_id"], person["role"], person["city"], person["level"] or "", courses)
 
 
 def dashboard_name(req_handler: Any, notebook: Any) -> str:
@@ -204,7 +191,7 @@ def voila_prelaunch_hook(req_handler: Any, notebook: Any, cwd: str) -> Any:
     username = hub_username(req_handler)
     if not username:
         raise HTTPError(403, "未登录或无法识别用户")
-    viewer = lookup_viewer(settings_mod.current().platform_db, username)
+    viewer = lookup_viewer(settings_mod.current().platform_db_url, username)
     if viewer is None:
         raise HTTPError(403, f"用户 {username} 不在学员名册中")
     allowed = DASHBOARD_ROLES.get(dashboard_name(req_handler, notebook))

@@ -15,6 +15,7 @@ from airclass.core import names
 from airclass.core.settings import Settings
 from airclass.system import launcher, layout
 from airclass.system.childproc import child_env
+from airclass.system.layout import DASHBOARD_NOTEBOOKS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -60,7 +61,10 @@ def update_auth(c: Config, settings: Settings, roster: list[dict]) -> None:
     c.Authenticator.admin_users = set(settings["hub"]["admin_users"])
     if auth["type"] == "native":
         native = auth["native"]
-        c.JupyterHub.authenticator_class = "airclass.hub.auth.AirclassNativeAuthenticator"
+        # NativeAuthenticator + activation codes and per-address lockout (airclass.hub.auth)
+        c.JupyterHub.authenticator_class = "airclass.hub.auth.AirclassAuthenticator"
+        c.AirclassAuthenticator.failed_logins_per_address = native["failed_logins_per_address"]
+        c.AirclassAuthenticator.trusted_proxies = list(native["trusted_proxies"])
         c.NativeAuthenticator.allowed_failed_logins = native["allowed_failed_logins"]
         c.NativeAuthenticator.seconds_before_next_try = native["seconds_before_next_try"]
         c.NativeAuthenticator.minimum_password_length = native["minimum_password_length"]
@@ -189,7 +193,21 @@ def update_groups_and_roles(c: Config, roster: list[dict], course_ids: list[str]
     c.JupyterHub.load_roles = roles
 
 
-def update_services(c: Config, settings: Settings, course_ids: list[str]) -> None:
+def dashboard_server_args(settings: Settings, service: str) -> list[str]:
+    """Voila service options: its first notebook as landing page, and kernel culling so a
+    closed page's kernel ends within kernel_idle_timeout + 10 s."""
+    dashboard = settings["dashboard"]
+    return [
+        f"--ServerApp.default_url=/voila/render/{DASHBOARD_NOTEBOOKS[service][0]}",
+        f"--MappingKernelManager.cull_idle_timeout={dashboard['kernel_idle_timeout']}",
+        "--MappingKernelManager.cull_interval=10",
+        f"--OwnedKernelManager.per_user_limit={dashboard['kernels_per_user']}",
+    ]
+
+
+def platform_services(settings: Settings, course_ids: list[str]) -> list[dict]:
+    """The platform's own services (API, dashboards, formgraders, refresher) as the local hub
+    starts them; on Kubernetes each becomes a Deployment (airclass.hub.k8s)."""
     singleuser = settings.runtime_bin("jupyterhub-singleuser")
     services: list[dict] = [
         {
@@ -202,17 +220,16 @@ def update_services(c: Config, settings: Settings, course_ids: list[str]) -> Non
             "display": False,
         }
     ]
-    # Offsets: 0 API, 1 dashboard, 2 learning, 7 certificates, 10+ one formgrader per course.
-    for offset, (name, notebook) in enumerate(
-        ((names.DASHBOARD_SERVICE, "manager.ipynb"), (names.LEARNING_SERVICE, "my_progress.ipynb")), start=1
-    ):
+    # Offsets: 0 API, 1 dashboard, 2 learning, 10+ one formgrader per course.
+    for offset, name in enumerate((names.DASHBOARD_SERVICE, names.LEARNING_SERVICE), start=1):
         services.append(
             {
                 "name": name,
                 "url": f"http://127.0.0.1:{service_port(settings, offset)}",
-                "command": [singleuser, f"--ServerApp.default_url=/voila/render/{notebook}"],
+                "command": [singleuser, *dashboard_server_args(settings, name)],
                 "user": names.DASH_USER,
-                "cwd": str(settings.dashboards_dir),
+                # each service serves its own notebooks only (layout.DASHBOARD_NOTEBOOKS)
+                "cwd": str(settings.dashboards_dir / name),
                 "environment": child_env(
                     settings, JUPYTER_CONFIG_PATH=str(settings.dashboards_dir / "config")
                 ),
@@ -224,7 +241,10 @@ def update_services(c: Config, settings: Settings, course_ids: list[str]) -> Non
             {
                 "name": course,
                 "url": f"http://127.0.0.1:{service_port(settings, offset)}",
-                "command": [singleuser],
+                "command": [
+                    singleuser,
+                    f"--ServerApp.terminals_enabled={settings['nbgrader']['formgrader_terminals']}",
+                ],
                 "user": names.grader_account(course),
                 "cwd": str(settings.course_root(course)),
                 "environment": child_env(
@@ -266,6 +286,11 @@ def update_services(c: Config, settings: Settings, course_ids: list[str]) -> Non
             "environment": child_env(settings),
         }
     )
+    return services
+
+
+def update_services(c: Config, settings: Settings, course_ids: list[str]) -> None:
+    services = platform_services(settings, course_ids)
     # Instant feedback: grades each submission as it arrives. Runs as root: it starts the
     # lanes as grader-<course> and the sandboxes as the pool accounts (grader/sandbox.py).
     if settings["grading"]["instant_feedback"]:

@@ -45,7 +45,7 @@ class NoServerForRole(RuntimeError):
 
 
 def prepare_account(settings: Settings, username: str) -> None:
-    with PlatformDB(settings.platform_db) as db:
+    with PlatformDB(settings.platform_db_url) as db:
         person = db.person(username)
     if person is None:
         raise accounts.AccountError(f"{username} is not on the roster; import them first")

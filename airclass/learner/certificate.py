@@ -63,7 +63,7 @@ def standing(settings: Settings, user_id: str, course_id: str, now: dt.datetime 
     if not courses:
         raise CertificateError(f"没有课程 {course_id}。")
     rows = progress.build_progress(
-        settings.platform_db, courses, progress.gradebook_paths(settings, courses), now, user_id
+        settings.platform_db_url, courses, progress.gradebook_urls(settings, courses), now, user_id
     )
     if rows.empty:
         raise CertificateError(f"您没有报名课程《{courses[0].title}》。")
@@ -87,7 +87,7 @@ def issue(settings: Settings, user_id: str, course_id: str, now: dt.datetime | N
     state = standing(settings, user_id, course_id, now)
     if not state["eligible"]:
         raise CertificateError("还不能领取结业证书：" + "；".join(state["missing"]) + "。")
-    with PlatformDB(settings.platform_db) as db:
+    with PlatformDB(settings.platform_db_url) as db:
         found = db.certificate_of(user_id, course_id)
         if found:
             return Certificate(**found)
@@ -101,7 +101,7 @@ def issue(settings: Settings, user_id: str, course_id: str, now: dt.datetime | N
 
 
 def verify(settings: Settings, code: str) -> Certificate | None:
-    with PlatformDB(settings.platform_db) as db:
+    with PlatformDB(settings.platform_db_url) as db:
         found = db.certificate(normalize_code(code))
     return Certificate(**found) if found else None
 

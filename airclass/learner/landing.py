@@ -60,13 +60,13 @@ def _home(user: str) -> Path | None:
 def cadre_courses(settings: Settings, user: str, now: dt.datetime | None = None) -> list[dict[str, Any]]:
     """Each of the cadre's courses with lessons and assignments, as the home page lists them."""
     now = now or dt.datetime.now(dt.UTC)
-    with PlatformDB(settings.platform_db) as db:
+    with PlatformDB(settings.platform_db_url) as db:
         person = db.person(user)
     if person is None:
         return []
     courses = [c for c in progress.deployed_courses(settings) if c.id in person["courses"]]
     rows = progress.build_progress(
-        settings.platform_db, courses, progress.gradebook_paths(settings, courses), now, user
+        settings.platform_db_url, courses, progress.gradebook_urls(settings, courses), now, user
     )
     by_item = {(r.course_id, r.item_type, r.item_id): r for r in rows.itertuples()}
     home = _home(user)
@@ -141,7 +141,7 @@ class Entry:
     def _load(self) -> dict[str, Any]:
         if self._data is None:
             try:
-                with PlatformDB(self._settings.platform_db) as db:
+                with PlatformDB(self._settings.platform_db_url) as db:
                     person = db.person(self._user)
                 if person is None:
                     self._data = {"role": "", "name": self._user, "courses": [], "error": False}

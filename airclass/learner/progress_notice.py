@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sqlite3
 import urllib.error
 import urllib.request
-from contextlib import closing
+
+from airclass.core.platform_tables import lookup_submission_notices  # noqa: E402
 
 log = logging.getLogger("airclass.learner")
 
@@ -39,13 +39,6 @@ def tell_submitted(course_id: str, assignment_id: str, timeout: float = 10) -> b
 def submitted_notices(platform_db, user_id: str) -> dict[tuple[str, str], str]:
     """(course_id, assignment_id) → when the cadre's server reported a submission (UTC ISO).
 
-    Read-only: the pages that show it (我的学习进度) never write the platform database."""
-    try:
-        with closing(sqlite3.connect(f"file:{platform_db}?mode=ro", uri=True, timeout=30)) as conn:
-            rows = conn.execute(
-                "SELECT course_id, assignment_id, submitted_at FROM submission_notices WHERE user_id = ?",
-                (user_id,),
-            ).fetchall()
-    except sqlite3.Error:
-        return {}
-    return {(c, a): t for c, a, t in rows}
+    Read-only: the pages that show it (我的学习进度) never write the platform database.
+    `platform_db`: its URL (SQLite or PostgreSQL, `settings.platform_db_url`) or file."""
+    return lookup_submission_notices(platform_db, user_id)

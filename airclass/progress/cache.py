@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from airclass.core import databases
 from airclass.core.catalog import Course
 from airclass.progress.table import PROGRESS_COLUMNS, build_progress, course_items, overdue_at
 
@@ -25,27 +26,25 @@ def compact(table: pd.DataFrame) -> pd.DataFrame:
     return table.astype({c: "category" for c in _COMPACT if c in table.columns})
 
 
-def source_signature(platform_db: Path, courses: Sequence[Course], gradebooks: Mapping[str, Path]) -> str:
-    """Changes whenever a source of the table may have changed: size and mtime of the
-    platform DB and every gradebook (and their WAL files), and the catalog's items."""
-    parts = []
-    paths = [Path(platform_db)] + [Path(gradebooks.get(c.id, "")) for c in courses]
-    for path in paths:
-        for p in (path, path.with_name(path.name + "-wal")):
-            try:
-                st = p.stat()
-                parts.append(f"{p}:{st.st_size}:{st.st_mtime_ns}")
-            except OSError:
-                parts.append(f"{p}:-")
+def source_signature(
+    platform_db: str | Path, courses: Sequence[Course], gradebooks: Mapping[str, str | Path]
+) -> str:
+    """Changes whenever a source of the table may have changed: the platform DB and every
+    gradebook (`databases.change_marker`: file size and mtime on SQLite, the server's
+    write counters on PostgreSQL), and the catalog's items."""
+    targets = [platform_db] + [gradebooks.get(c.id, "") for c in courses]
+    parts = [databases.change_marker(t) if t else "-" for t in targets]
     parts.append(course_items(courses).to_json(orient="records", date_format="iso"))
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:24]
 
 
-def source_key(platform_db: Path, courses: Sequence[Course], gradebooks: Mapping[str, Path]) -> str:
+def source_key(
+    platform_db: str | Path, courses: Sequence[Course], gradebooks: Mapping[str, str | Path]
+) -> str:
     """Names a set of sources (the platform DB, the course ids and their gradebooks'
     paths), whatever their contents: entries of the same key are the same table at
     different moments, so an older one may stand in for the current one for a while."""
-    parts = [str(Path(platform_db))] + [f"{c.id}={gradebooks.get(c.id, '')}" for c in courses]
+    parts = [databases.as_url(platform_db)] + [f"{c.id}={gradebooks.get(c.id, '')}" for c in courses]
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
@@ -138,9 +137,9 @@ class ProgressCache:
 
     def table_made(
         self,
-        platform_db: Path,
+        platform_db: str | Path,
         courses: Sequence[Course],
-        gradebooks: Mapping[str, Path],
+        gradebooks: Mapping[str, str | Path],
         now: dt.datetime,
         stale_for: float | None = None,
     ) -> tuple[pd.DataFrame, dt.datetime]:
@@ -168,9 +167,9 @@ class ProgressCache:
 
     def table(
         self,
-        platform_db: Path,
+        platform_db: str | Path,
         courses: Sequence[Course],
-        gradebooks: Mapping[str, Path],
+        gradebooks: Mapping[str, str | Path],
         now: dt.datetime,
         stale_for: float | None = None,
     ) -> pd.DataFrame:
@@ -179,9 +178,9 @@ class ProgressCache:
     def derived(
         self,
         key: str,
-        platform_db: Path,
+        platform_db: str | Path,
         courses: Sequence[Course],
-        gradebooks: Mapping[str, Path],
+        gradebooks: Mapping[str, str | Path],
         now: dt.datetime,
         compute: Callable[[], Any],
         max_age: float = 600,

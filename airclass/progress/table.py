@@ -1,12 +1,12 @@
 """The progress table: one tidy table of cadre × course × item, and its filters.
 
-`build_progress` joins three sources with SQL read straight into pandas — never
-nbgrader's per-student `Gradebook` loops, so it stays fast at provincial scale:
+`build_progress` joins three sources, each one query read straight into pandas — never
+nbgrader's per-student `Gradebook` loops, so it stays fast at provincial scale — on SQLite
+or PostgreSQL alike:
 
 - the roster (platform DB: people + enrollments, cadres only),
-- every course's nbgrader ``gradebook.db`` (submitted_assignment → submitted_notebook →
-  grade; a grade's score is ``manual_score`` when set, else ``auto_score``, plus
-  ``extra_credit`` — exactly nbgrader's ``Grade.score``),
+- every course's nbgrader gradebook, queried through nbgrader's own models (`Grade.score`,
+  `Grade.needs_manual_grade`, see `submissions_query`),
 - lesson completions (platform DB).
 
 One row per enrolled cadre × course item (assignment or lesson) in the course catalog,
@@ -33,14 +33,17 @@ The figures built on the table are in `airclass.progress.analytics`, its on-disk
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
+import functools
+import importlib
 from collections.abc import Iterable, Mapping, Sequence
-from contextlib import closing
 from pathlib import Path
 from typing import Protocol
 
 import pandas as pd
+import sqlalchemy as sa
 
+from airclass.core import databases
+from airclass.core import platform_tables as platform
 from airclass.core.catalog import CatalogError, Course, load_course
 from airclass.core.cities import CITY_CODES
 
@@ -76,50 +79,28 @@ PROGRESS_COLUMNS: tuple[str, ...] = (
     "activity_at",
 )
 
-_ROSTER_SQL = """
-SELECT p.user_id, p.name, p.city, p.city_code, p.union_name, p.phone, e.course_id
-FROM people AS p JOIN enrollments AS e ON e.user_id = p.user_id
-WHERE p.role = 'cadre'
-"""
-
-_LESSONS_SQL = """
-SELECT user_id, course_id, lesson_id AS item_id, completed_at
-FROM lesson_completions
-"""
-
-# One row per submitted assignment. Grade score as nbgrader's Grade.score: manual over
-# auto, plus extra credit; a submission with no grade rows scores 0.
-_SUBMISSIONS_SQL = """
-SELECT sa.student_id AS user_id,
-       a.name        AS item_id,
-       sa.timestamp  AS submitted_at,
-       sa.extension  AS extension,
-       COALESCE(g.score, 0.0)            AS score,
-       COALESCE(g.needs_grading, 0)      AS needs_grading
-FROM submitted_assignment AS sa
-JOIN assignment AS a ON a.id = sa.assignment_id
-LEFT JOIN (
-    SELECT sn.assignment_id AS submission_id,
-           SUM(CASE WHEN gr.manual_score IS NOT NULL
-                    THEN gr.manual_score + COALESCE(gr.extra_credit, 0.0)
-                    WHEN gr.auto_score IS NOT NULL
-                    THEN gr.auto_score + COALESCE(gr.extra_credit, 0.0)
-                    ELSE 0.0 END)      AS score,
-           MAX(gr.needs_manual_grade)  AS needs_grading
-    FROM submitted_notebook AS sn JOIN grade AS gr ON gr.notebook_id = sn.id
-    GROUP BY sn.assignment_id
-) AS g ON g.submission_id = sa.id
-"""
-
 _EPOCH = pd.Timestamp("1970-01-01")
 
 
 # --- reading ----------------------------------------------------------------------------
+#
+# Every read is a SQLAlchemy select on the owning package's own models — the platform DB's
+# tables (airclass.core.platform_tables) and nbgrader's (nbgrader.api) — handed to
+# pandas.read_sql, so it runs unchanged on SQLite and PostgreSQL and follows nbgrader's
+# schema and scoring rules instead of restating them.
 
 
-def _connect_ro(path: Path) -> sqlite3.Connection:
-    """A read-only connection: dashboards never write, and may lack write permission."""
-    return sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, timeout=30)
+@functools.cache
+def nbgrader_models():
+    """nbgrader's SQLAlchemy models (`nbgrader.api`), loaded on first use: importing the
+    nbgrader package costs about a second (it loads nbconvert and its server extensions),
+    which a dashboard render from a warm cache — it never reads a gradebook — must not pay."""
+    return importlib.import_module("nbgrader.api")
+
+
+def _read(target: str | Path, query) -> pd.DataFrame:
+    with databases.engine(target, read_only=True).connect() as conn:
+        return pd.read_sql(query, conn)
 
 
 def _utc(values: pd.Series) -> pd.Series:
@@ -127,21 +108,25 @@ def _utc(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values, utc=True, format="ISO8601")
 
 
-def read_roster(platform_db: Path, user_id: str | None = None) -> pd.DataFrame:
+def read_roster(platform_db: str | Path, user_id: str | None = None) -> pd.DataFrame:
     """Enrolled cadres: one row per cadre × course (only `user_id`'s rows if given)."""
-    sql, params = _ROSTER_SQL, ()
+    p, e = platform.people, platform.enrollments
+    query = (
+        sa.select(p.c.user_id, p.c.name, p.c.city, p.c.city_code, p.c.union_name, p.c.phone, e.c.course_id)
+        .join_from(p, e, e.c.user_id == p.c.user_id)
+        .where(p.c.role == "cadre")
+    )
     if user_id is not None:
-        sql, params = sql + " AND p.user_id = ?", (user_id,)
-    with closing(_connect_ro(platform_db)) as conn:
-        return pd.read_sql(sql, conn, params=params)
+        query = query.where(p.c.user_id == user_id)
+    return _read(platform_db, query)
 
 
-def read_lesson_completions(platform_db: Path, user_id: str | None = None) -> pd.DataFrame:
-    sql, params = _LESSONS_SQL, ()
+def read_lesson_completions(platform_db: str | Path, user_id: str | None = None) -> pd.DataFrame:
+    t = platform.lesson_completions
+    query = sa.select(t.c.user_id, t.c.course_id, t.c.lesson_id.label("item_id"), t.c.completed_at)
     if user_id is not None:
-        sql, params = sql + " WHERE user_id = ?", (user_id,)
-    with closing(_connect_ro(platform_db)) as conn:
-        lessons = pd.read_sql(sql, conn, params=params)
+        query = query.where(t.c.user_id == user_id)
+    lessons = _read(platform_db, query)
     lessons["completed_at"] = _utc(lessons["completed_at"])
     return lessons
 
@@ -159,19 +144,58 @@ def _empty_submissions() -> pd.DataFrame:
     )
 
 
-def read_submissions(gradebook: Path, user_id: str | None = None) -> pd.DataFrame:
-    """Submitted assignments of one gradebook with their total score (empty if no gradebook)."""
-    if not Path(gradebook).is_file():
-        return _empty_submissions()
-    sql, params = _SUBMISSIONS_SQL, ()
+def submissions_query(user_id: str | None = None) -> sa.Select:
+    """One row per submitted assignment with nbgrader's total: the sum of `Grade.score`
+    (manual over auto, plus extra credit; 0 without grades — `SubmittedAssignment.score`)
+    and whether any `Grade.needs_manual_grade` (`SubmittedAssignment.needs_manual_grade`).
+
+    The sums are grouped once over all grades rather than taken through those two
+    per-row correlated subqueries, which is the same rule at a fraction of the cost for
+    a whole province."""
+    nb = nbgrader_models()
+    per_submission = (
+        sa.select(
+            nb.SubmittedNotebook.assignment_id.label("submission_id"),
+            sa.func.sum(nb.Grade.score).label("score"),
+            sa.func.max(sa.case((nb.Grade.needs_manual_grade, 1), else_=0)).label("needs_grading"),
+        )
+        .join(nb.Grade, nb.Grade.notebook_id == nb.SubmittedNotebook.id)
+        .group_by(nb.SubmittedNotebook.assignment_id)
+        .subquery()
+    )
+    sub = nb.SubmittedAssignment
+    query = (
+        sa.select(
+            sub.student_id.label("user_id"),
+            nb.Assignment.name.label("item_id"),
+            sub.timestamp.label("submitted_at"),
+            sub.extension.label("extension"),
+            sa.func.coalesce(per_submission.c.score, 0.0).label("score"),
+            sa.func.coalesce(per_submission.c.needs_grading, 0).label("needs_grading"),
+        )
+        .join(nb.Assignment, nb.Assignment.id == sub.assignment_id)
+        .outerjoin(per_submission, per_submission.c.submission_id == sub.id)
+    )
     if user_id is not None:
-        sql, params = sql + " WHERE sa.student_id = ?", (user_id,)
-    with closing(_connect_ro(gradebook)) as conn:
-        subs = pd.read_sql(sql, conn, params=params)
+        query = query.where(sub.student_id == user_id)
+    return query
+
+
+def has_gradebook(gradebook: str | Path) -> bool:
+    """Whether nbgrader has created the course's gradebook yet (file or schema with tables)."""
+    if not databases.exists(gradebook):
+        return False
+    with databases.engine(gradebook, read_only=True).connect() as conn:
+        return sa.inspect(conn).has_table(nbgrader_models().SubmittedAssignment.__tablename__)
+
+
+def read_submissions(gradebook: str | Path, user_id: str | None = None) -> pd.DataFrame:
+    """Submitted assignments of one gradebook with their total score (empty if no gradebook)."""
+    if not has_gradebook(gradebook):
+        return _empty_submissions()
+    subs = _read(gradebook, submissions_query(user_id))
     subs["submitted_at"] = _utc(subs["submitted_at"])
-    # SQLAlchemy stores an Interval on SQLite as a datetime counted from the epoch.
-    ext = pd.to_datetime(subs["extension"], format="ISO8601")
-    subs["extension"] = (ext - _EPOCH).fillna(pd.Timedelta(0))
+    subs["extension"] = pd.to_timedelta(subs["extension"]).fillna(pd.Timedelta(0))
     subs["needs_grading"] = subs["needs_grading"].astype(bool)
     subs["score"] = subs["score"].astype(float)
     return subs
@@ -231,16 +255,17 @@ def course_items(courses: Sequence[Course]) -> pd.DataFrame:
 
 
 def build_progress(
-    platform_db: Path,
+    platform_db: str | Path,
     courses: Sequence[Course],
-    gradebooks: Mapping[str, Path],
+    gradebooks: Mapping[str, str | Path],
     now: dt.datetime,
     user_id: str | None = None,
 ) -> pd.DataFrame:
     """The tidy progress table (see the module docstring for its columns).
 
-    `gradebooks` maps a course id to its ``gradebook.db``; a missing file means "nothing
-    submitted yet". Cadres enrolled in a course that is not in `courses` are left out.
+    `platform_db` and the values of `gradebooks` (course id → gradebook) are database URLs
+    or SQLite paths; a gradebook not created yet means "nothing submitted yet". Cadres
+    enrolled in a course that is not in `courses` are left out.
     With `user_id`, only that cadre's rows are read (the "my progress" page).
     """
     now_ts = pd.Timestamp(now).tz_convert("UTC")
@@ -251,7 +276,7 @@ def build_progress(
 
     subs = []
     for course in courses:
-        part = read_submissions(gradebooks.get(course.id, Path("/nonexistent")), user_id)
+        part = read_submissions(gradebooks.get(course.id, Path("/nonexistent/gradebook.db")), user_id)
         if not part.empty:
             part.insert(0, "course_id", course.id)
             subs.append(part)
@@ -326,8 +351,9 @@ def deployed_courses(settings) -> list[Course]:
     return courses
 
 
-def gradebook_paths(settings, courses: Iterable[Course]) -> dict[str, Path]:
-    return {c.id: settings.course_root(c.id) / "gradebook.db" for c in courses}
+def gradebook_urls(settings, courses: Iterable[Course]) -> dict[str, str]:
+    """Each course's gradebook (SQLite file or PostgreSQL schema), from the settings."""
+    return {c.id: settings.gradebook_url(c.id) for c in courses}
 
 
 class CachedTables(Protocol):
@@ -347,10 +373,10 @@ def load_progress(
     when given; a single user's rows are always read directly)."""
     courses = list(courses) if courses is not None else deployed_courses(settings)
     now = now or dt.datetime.now(dt.UTC)
-    books = gradebook_paths(settings, courses)
+    books = gradebook_urls(settings, courses)
     if cache is not None and user_id is None:
-        return cache.table(settings.platform_db, courses, books, now)
-    return build_progress(settings.platform_db, courses, books, now, user_id)
+        return cache.table(settings.platform_db_url, courses, books, now)
+    return build_progress(settings.platform_db_url, courses, books, now, user_id)
 
 
 # --- filters ----------------------------------------------------------------------------

@@ -72,7 +72,7 @@ class CompletionHandler(HubAuthenticated, web.RequestHandler):
                 raise TypeError("answers")
         except (ValueError, KeyError, TypeError, AttributeError):
             return self._reply(400, {"error": "需要 JSON：{course_id, lesson_id, answers}"})
-        with PlatformDB(self.airclass.platform_db) as db:
+        with PlatformDB(self.airclass.platform_db_url) as db:
             person = db.person(user)
             if person is None or course_id not in person["courses"]:
                 return self._reply(403, {"error": f"{user} 未选修课程 {course_id}"})
@@ -97,7 +97,7 @@ class CompletionHandler(HubAuthenticated, web.RequestHandler):
     @web.authenticated
     def get(self):
         user = self.get_current_user()["name"]
-        with PlatformDB(self.airclass.platform_db) as db:
+        with PlatformDB(self.airclass.platform_db_url) as db:
             rows = db.completions(user)
         self._reply(
             200,
@@ -129,7 +129,7 @@ class SubmissionHandler(CompletionHandler):
             course_id, assignment_id = str(body["course_id"]), str(body["assignment_id"])
         except (ValueError, KeyError, TypeError):
             return self._reply(400, {"error": "需要 JSON：{course_id, assignment_id}"})
-        with PlatformDB(self.airclass.platform_db) as db:
+        with PlatformDB(self.airclass.platform_db_url) as db:
             person = db.person(user)
             if person is None or course_id not in person["courses"]:
                 return self._reply(403, {"error": f"{user} 未选修课程 {course_id}"})
@@ -158,7 +158,7 @@ class AuditHandler(CompletionHandler):
             actor, target, detail = str(body["actor"]), str(body["target"]), dict(body["detail"])
         except (ValueError, KeyError, TypeError):
             return self._reply(400, {"error": "需要 JSON：{actor, target, detail}"})
-        with PlatformDB(self.airclass.platform_db) as db:
+        with PlatformDB(self.airclass.platform_db_url) as db:
             db.record_audit(actor, GRADE_MANUAL, course_id=course_id, target=target, detail=detail)
         self._reply(200, {"recorded": True})
 

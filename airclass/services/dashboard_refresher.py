@@ -68,10 +68,10 @@ def refresh_pass(settings: Settings, cache: ProgressCache | None = None, now=Non
     now = now or dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     courses = progress.deployed_courses(settings)
-    books = progress.gradebook_paths(settings, courses)
-    cache.table(settings.platform_db, courses, books, now, stale_for=0)
+    books = progress.gradebook_urls(settings, courses)
+    cache.table(settings.platform_db_url, courses, books, now, stale_for=0)
     t_table = time.perf_counter() - t0
-    scopes = manager_scopes(settings.platform_db)
+    scopes = manager_scopes(settings.platform_db_url)
     for viewer in scopes:
         # recomputed at half the dashboards' max age, so a render never finds one expired
         dashboards.manager_first_screen(
@@ -99,8 +99,8 @@ def refresh_loop(every: float, load_settings=None, cache=None, stop=None, log=No
         try:
             settings = load_settings()
             courses = progress.deployed_courses(settings)
-            books = progress.gradebook_paths(settings, courses)
-            signature = source_signature(settings.platform_db, courses, books)
+            books = progress.gradebook_urls(settings, courses)
+            signature = source_signature(settings.platform_db_url, courses, books)
             aged = time.monotonic() - last_pass >= dashboards.SCREEN_MAX_AGE / 2
             if signature != last_signature or aged:
                 done = refresh_pass(settings, cache)

@@ -26,8 +26,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import signal
 import sys
-import time
+import threading
 import traceback
 
 from nbgrader.utils import parse_utc
@@ -36,8 +37,8 @@ from airclass.core import names
 from airclass.core.catalog import CatalogError, load_course
 from airclass.core.settings import Settings, load
 from airclass.system.layout import deployed_course_ids
-from grader.batch import grade_submissions
-from grader.grading import GradingError, run_as_grader
+from grader.batch import LanePool, grade_submissions
+from grader.grading import GradingError, collect
 
 
 def _parse(name: str) -> tuple[str, str, dt.datetime] | None:
@@ -92,18 +93,20 @@ def instant_assignments(settings: Settings, course_id: str) -> set[str]:
     return {a.id for a in course.assignments if a.instant_feedback}
 
 
-def grade_new(settings: Settings, tried: dict) -> int:
-    """One pass over every course; returns how many submissions were graded."""
+def grade_new(settings: Settings, tried: dict, lanes: dict | None = None, stop=None) -> int:
+    """One pass over every course; returns how many submissions were graded. `lanes`
+    (course id → LanePool) keeps warm lanes between passes."""
     graded = 0
+    lanes = {} if lanes is None else lanes
     for course_id in deployed_course_ids(settings):
         for assignment, students in pending(
             settings, course_id, instant_assignments(settings, course_id), tried
         ).items():
-            for student in students:
-                run_as_grader(
-                    settings, course_id, ["collect", assignment, "--update", f"--student={student}"]
-                )
-            summary = grade_submissions(settings, course_id, assignment, students=students)
+            collect(settings, course_id, assignment, students)
+            pool = lanes.setdefault(course_id, LanePool(settings, course_id))
+            summary = grade_submissions(
+                settings, course_id, assignment, students=students, lanes=pool, stop=stop
+            )
             graded += len(summary.graded)
             for outcome in summary.outcomes:
                 note = f" ⚠ {'、'.join(outcome.flags)}" if outcome.flags else ""
@@ -114,15 +117,25 @@ def grade_new(settings: Settings, tried: dict) -> int:
 
 
 def serve(settings: Settings, poll_every: float) -> None:
+    """Poll until SIGTERM (how the hub stops its services) or Ctrl-C; then stop the
+    notebooks being run (nothing half-written) and the warm lanes."""
     tried: dict = {}
-    while True:
-        try:
-            grade_new(settings, tried)
-        except (GradingError, OSError) as exc:
-            print(f"grading service: {exc}", file=sys.stderr, flush=True)
-        except Exception:
-            traceback.print_exc()
-        time.sleep(poll_every)
+    lanes: dict[str, LanePool] = {}
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        while not stop.is_set():
+            try:
+                grade_new(settings, tried, lanes, stop)
+            except (GradingError, OSError) as exc:
+                print(f"grading service: {exc}", file=sys.stderr, flush=True)
+            except Exception:
+                traceback.print_exc()
+            stop.wait(poll_every)
+    finally:
+        for pool in lanes.values():
+            pool.close()
 
 
 def main(argv: list[str] | None = None) -> int:

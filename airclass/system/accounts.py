@@ -20,6 +20,7 @@ from pathlib import Path
 
 from airclass.core.names import USERNAME
 from airclass.system.childproc import system_tool
+from airclass.system.safe_fs import own_tree
 
 
 class AccountError(RuntimeError):
@@ -123,8 +124,5 @@ def delete_user(name: str) -> None:
 
 
 def chown_tree(path: Path, user: str, group: str) -> None:
-    uid, gid = pwd.getpwnam(user).pw_uid, grp.getgrnam(group).gr_gid
-    for root, dirs, files in os.walk(path):
-        os.chown(root, uid, gid)
-        for name in dirs + files:
-            os.lchown(os.path.join(root, name), uid, gid)
+    """chown a tree a lower account may have planted links in, never through a link."""
+    own_tree(Path(path), pwd.getpwnam(user).pw_uid, grp.getgrnam(group).gr_gid)

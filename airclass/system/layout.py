@@ -11,19 +11,34 @@
 
 from __future__ import annotations
 
+import contextlib
 import grp
+import io
 import json
 import os
+import pwd
 import secrets
 import shutil
+import stat
+import subprocess
+import tarfile
 from pathlib import Path
 
-from airclass.core import names
+from airclass.core import databases, dburls, names
 from airclass.core.catalog import Course, load_course
 from airclass.core.names import API_USER, DASH_USER  # noqa: E402
-from airclass.core.platform_db import PlatformDB
+from airclass.core.platform_db import migrate as migrate_platform_db
 from airclass.core.settings import Settings
 from airclass.system import accounts
+from airclass.system.childproc import system_tool
+from airclass.system.safe_fs import own_tree
+
+#: Voila service -> the notebooks it serves (its landing page first). A service's folder
+#: holds only these, so /services/learning/ cannot render the managers' dashboard.
+DASHBOARD_NOTEBOOKS = {
+    names.DASHBOARD_SERVICE: ("manager.ipynb",),
+    names.LEARNING_SERVICE: ("my_progress.ipynb", "trainer.ipynb"),
+}
 
 
 def _mkdir(path: Path, mode: int) -> Path:
@@ -49,6 +64,12 @@ def ensure_service_accounts(settings: Settings) -> None:
             )
     if DASH_USER not in accounts.groups_of(API_USER):
         accounts._run(["usermod", "--append", "--groups", DASH_USER, API_USER])
+    # useradd makes system homes 0755; the dashboard's home holds its IPython history
+    # (who viewed what) and caches: private to the account.
+    for name in (DASH_USER, API_USER):
+        home = pwd.getpwnam(name).pw_dir
+        if os.path.isdir(home) and not os.path.islink(home):
+            os.chmod(home, 0o700)
 
 
 def fix_platform_permissions(settings: Settings) -> None:
@@ -56,9 +77,9 @@ def fix_platform_permissions(settings: Settings) -> None:
     ensure_service_accounts(settings)
     folder = settings.platform_db.parent
     _mkdir(folder, 0o770)
-    accounts.chown_tree(folder, API_USER, DASH_USER)
-    for path in folder.iterdir():
-        os.chmod(path, 0o660)
+    # files 0660, never through a link the API account planted (airclass.system.safe_fs)
+    own_tree(folder, pwd.getpwnam(API_USER).pw_uid, grp.getgrnam(DASH_USER).gr_gid, file_mode=0o660)
+    os.chmod(folder, 0o770)
 
 
 def student_nbgrader_config(settings: Settings) -> str:
@@ -72,20 +93,38 @@ def student_nbgrader_config(settings: Settings) -> str:
     )
 
 
+def gradebook_password_file(settings: Settings, course_id: str) -> Path:
+    """libpq password file of a course's gradebook: the grader account's alone (0600) — the
+    course root, which its trainers read, holds the URL without the password."""
+    return settings.data_dir / "gradebook-passwords" / f"{course_id}.pgpass"
+
+
 CODE_STUB = "pass  # 在这里作答：写代码，或把上面的 ... 换成你的答案"
 TEXT_STUB = "在这里写你的回答。"
 
 
 def course_nbgrader_config(settings: Settings, course_id: str) -> str:
+    db_url, password = dburls.split_password(settings.gradebook_url(course_id))
+    secret = ""
+    if password:
+        where = str(gradebook_password_file(settings, course_id))
+        secret = (
+            f"import os\nos.environ['PGPASSFILE'] = {where!r}  # the password, readable by the grader only\n"
+        )
     return (
         "# Written by airclass (airclass/system/layout.py): the trainer side of nbgrader for one course.\n"
         "c = get_config()\n"
         f"c.CourseDirectory.root = {str(settings.course_root(course_id))!r}\n"
         f"c.CourseDirectory.course_id = {course_id!r}\n"
+        f"{secret}"
+        f"c.CourseDirectory.db_url = {db_url!r}\n"
         f"c.Exchange.root = {str(settings.exchange_dir)!r}\n"
         "c.Exchange.path_includes_course = True\n"
         f"c.ExecutePreprocessor.timeout = {settings['nbgrader']['execute_timeout']}\n"
-        "# Feedback shows the hidden tests' results but never their text (grader/feedback.py).\n"
+        "# Collect screens the exchange inbox first: forged, unenrolled or backdated work is\n"
+        "# quarantined (grader/intake.py), also from the formgrader's Collect button.\n"
+        "c.ExchangeFactory.collect = 'grader.intake.ScreenedExchangeCollect'\n"
+        "# Feedback shows the hidden tests' results but never their text.\n"
         "c.ClearHiddenTests.enforce_metadata = True\n"
         "# Trainers read deadlines and submission times in Beijing time (stored as UTC).\n"
         "c.NbGraderAPI.timezone = 'Asia/Shanghai'\n"
@@ -157,9 +196,10 @@ def prepare_data_dir(settings: Settings) -> None:
         formgrader_config_dir(settings) / "jupyter_server_config.d" / "airclass-grade-audit.json",
         FORMGRADER_SERVER_CONFIG,
     )
+    write_formgrader_config(settings)
     _mkdir(settings.platform_db.parent, 0o770)
-    with PlatformDB(settings.platform_db):
-        pass  # create the schema now, so its files get their owners below
+    databases.ensure_schema(settings.hub_db_url)
+    migrate_platform_db(settings.platform_db_url)  # before fixing its files' owners below
     fix_platform_permissions(settings)
     protect_settings_file(settings)
 
@@ -191,8 +231,35 @@ def hub_secret(settings: Settings, name: str) -> str:
 def is_prepared(settings: Settings) -> bool:
     """Whether `prepare_data_dir` has run for these settings (the hub refuses to start otherwise)."""
     return (
-        settings.hub_dir.is_dir() and settings.platform_db.is_file() and settings.jupyter_config_dir.is_dir()
+        settings.hub_dir.is_dir()
+        and settings.jupyter_config_dir.is_dir()
+        and databases.exists(settings.platform_db_url)
     )
+
+
+FORMGRADER_GUARD_CONFIG = """\
+# Written by airclass (airclass/system/layout.py) for the formgrader services;
+# see airclass.services.formgrader_guard (enabled by jupyter_server_config.d/airclass-formgrader.json).
+c = get_config()  # noqa: F821
+# Cadre HTML in submissions is sanitised before the formgrader renders it.
+c.HTMLExporter.preprocessors = [
+    "nbconvert.preprocessors.sanitize.SanitizeHTML",
+    "airclass.services.formgrader_guard.SafeNbgraderMetadata",
+]
+c.SanitizeHTML.strip = True
+"""
+
+
+#: Enabled the way extensions enable themselves (config.d JSON), so nbgrader's own
+#: formgrader extensions stay enabled beside it.
+FORMGRADER_EXTENSION = {"ServerApp": {"jpserver_extensions": {"airclass.services.formgrader_guard": True}}}
+
+
+def write_formgrader_config(settings: Settings) -> None:
+    folder = _mkdir(formgrader_config_dir(settings), 0o755)
+    (folder / "jupyter_server_config.py").write_text(FORMGRADER_GUARD_CONFIG)
+    os.chmod(folder / "jupyter_server_config.py", 0o644)
+    _write_json(folder / "jupyter_server_config.d" / "airclass-formgrader.json", FORMGRADER_EXTENSION)
 
 
 def protect_settings_file(settings: Settings) -> None:
@@ -213,6 +280,74 @@ def _sync(src: Path, dest: Path) -> None:
         )
 
 
+_SKIP = {".ipynb_checkpoints", "__pycache__"}
+
+
+def _course_bundle(course: Course, nbgrader_config: str) -> bytes:
+    """The catalog files of a course root (source, lessons, data, course.toml) and its
+    nbgrader config, as an in-memory tar."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for part in ("source", "lessons", "data", "course.toml"):
+            if (course.path / part).exists():
+                tar.add(
+                    course.path / part,
+                    arcname=part,
+                    filter=lambda info: None if _SKIP & set(Path(info.name).parts) else info,
+                )
+        data = nbgrader_config.encode()
+        info = tarfile.TarInfo("nbgrader_config.py")
+        info.size, info.mode = len(data), 0o660
+        tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def _extract_as(user: str, dest: Path, bundle: bytes) -> None:
+    proc = subprocess.run(
+        [system_tool("runuser"), "-u", user, "--", system_tool("tar"), "-x", "--no-same-owner"]
+        + ["-C", str(dest), "-f", "-"],
+        input=bundle,
+        capture_output=True,
+        cwd="/",
+    )
+    if proc.returncode != 0:
+        raise accounts.AccountError(f"copying into {dest} as {user} failed: {proc.stderr.decode()[-500:]}")
+
+
+#: nbgrader's own modes for a course's exchange folders (its release/submit/feedback steps
+#: check them and that the grader account owns them).
+EXCHANGE_MODES = {"": 0o755, "outbound": 0o755, "inbound": 0o2733, "feedback": 0o711}
+
+
+def ensure_exchange(settings: Settings, course_id: str) -> Path:
+    """Create exchange/<course> at deploy, owned by the grader account. The exchange root
+    is world-writable (1777, nbgrader needs it): a folder anyone else made under this
+    course's name before deploy is a squat, and is removed."""
+    course_dir = settings.exchange_dir / course_id
+    grader = pwd.getpwnam(names.grader_account(course_id))
+    info = os.lstat(course_dir) if os.path.lexists(course_dir) else None
+    squatted = info is not None and (info.st_uid != grader.pw_uid or not stat.S_ISDIR(info.st_mode))
+    if info is not None and squatted:
+        if stat.S_ISDIR(info.st_mode):
+            shutil.rmtree(course_dir)  # fd-based on Linux: does not follow links inside
+        else:
+            os.unlink(course_dir)
+    if info is None or squatted:
+        os.mkdir(course_dir)  # fails if someone raced us to the name: deploy again
+    for part, mode in EXCHANGE_MODES.items():
+        path = course_dir / part
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(path)
+        # O_NOFOLLOW: a link the grader account put there is refused, never followed
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY)
+        try:
+            os.fchown(fd, grader.pw_uid, grader.pw_gid)
+            os.fchmod(fd, mode)
+        finally:
+            os.close(fd)
+    return course_dir
+
+
 def deploy_course(settings: Settings, course: Course) -> Path:
     """Copy a course from the catalog into the data directory; return its nbgrader root.
 
@@ -229,12 +364,20 @@ def deploy_course(settings: Settings, course: Course) -> Path:
         accounts._run(["usermod", "--append", "--groups", group, DASH_USER])
 
     root = _mkdir(settings.course_root(course.id), 0o2770)
-    _sync(course.path / "source", root / "source")
-    _sync(course.path / "lessons", root / "lessons")
-    _sync(course.path / "data", root / "data")
-    shutil.copy2(course.path / "course.toml", root / "course.toml")
-    (root / "nbgrader_config.py").write_text(course_nbgrader_config(settings, course.id))
+    top = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:  # the course root itself (in root's courses folder) belongs to the grader account
+        os.fchown(top, pwd.getpwnam(grader).pw_uid, grp.getgrnam(group).gr_gid)
+    finally:
+        os.close(top)
+    # The course root belongs to the grader account (and trainers write there): the copy
+    # is extracted by the grader account itself, so a link planted there cannot make root
+    # overwrite a file elsewhere.
+    bundle = _course_bundle(course, course_nbgrader_config(settings, course.id))
+    _extract_as(grader, root, bundle)
+    databases.ensure_schema(settings.gradebook_url(course.id))
+    _write_gradebook_password(settings, course.id)
     fix_course_permissions(settings, course.id)
+    ensure_exchange(settings, course.id)
 
     public = settings.public_dir / course.id
     if public.exists():
@@ -250,14 +393,31 @@ def deploy_course(settings: Settings, course: Course) -> Path:
     return root
 
 
+def _write_gradebook_password(settings: Settings, course_id: str) -> None:
+    url = settings.gradebook_url(course_id)
+    if not dburls.split_password(url)[1]:
+        return
+    path = gradebook_password_file(settings, course_id)
+    _mkdir(path.parent, 0o711)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600), "w") as fh:
+        fh.write(dburls.pgpass_line(url))
+    grader = pwd.getpwnam(names.grader_account(course_id))
+    os.chown(tmp, grader.pw_uid, grader.pw_gid)
+    os.replace(tmp, path)
+
+
 def fix_course_permissions(settings: Settings, course_id: str) -> None:
-    """grader-<course>:ac-<course>, dirs 2770, files 0660 — the course root is the barrier."""
-    root = settings.course_root(course_id)
-    accounts.chown_tree(root, names.grader_account(course_id), names.course_group(course_id))
-    for folder, _dirs, files in os.walk(root):
-        os.chmod(folder, 0o2770)
-        for name in files:
-            os.chmod(os.path.join(folder, name), 0o660)
+    """grader-<course>:ac-<course>, dirs 2770, files 0660 — the course root is the barrier.
+    The grader account and trainers can plant links in it: none is followed."""
+    own_tree(
+        settings.course_root(course_id),
+        pwd.getpwnam(names.grader_account(course_id)).pw_uid,
+        grp.getgrnam(names.course_group(course_id)).gr_gid,
+        dir_mode=0o2770,
+        file_mode=0o660,
+    )
 
 
 def deploy_dashboards(settings: Settings, notebooks_dir: Path, server_config: str) -> None:
@@ -266,9 +426,16 @@ def deploy_dashboards(settings: Settings, notebooks_dir: Path, server_config: st
     config_dir = _mkdir(settings.dashboards_dir / "config", 0o755)
     (config_dir / "jupyter_server_config.py").write_text(server_config)
     os.chmod(config_dir / "jupyter_server_config.py", 0o644)
-    for nb in sorted(Path(notebooks_dir).glob("*.ipynb")):
-        shutil.copy2(nb, settings.dashboards_dir / nb.name)
-        os.chmod(settings.dashboards_dir / nb.name, 0o644)
+    for service, notebooks in DASHBOARD_NOTEBOOKS.items():
+        served = _mkdir(settings.dashboards_dir / service, 0o755)
+        for stale in served.glob("*.ipynb"):
+            if stale.name not in notebooks:
+                stale.unlink()
+        for name in notebooks:
+            shutil.copy2(Path(notebooks_dir) / name, served / name)
+            os.chmod(served / name, 0o644)
+    for stale in settings.dashboards_dir.glob("*.ipynb"):  # the former shared folder
+        stale.unlink()
 
 
 def deployed_course_titles(settings: Settings) -> dict[str, str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import resource
 import secrets
 import shutil
 import statistics
@@ -101,12 +102,18 @@ def build(settings, course: str, assignment: str, count: int) -> Path:
     return root
 
 
+def cpu_seconds() -> float:
+    """CPU used so far by this process and every descendant it (transitively) waited for."""
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
 def timed(fn):
     with PeakMemory() as memory:
-        start = time.monotonic()
+        start, cpu = time.monotonic(), cpu_seconds()
         result = fn()
-        seconds = time.monotonic() - start
-    return result, seconds, memory.peak
+        seconds, cpu = time.monotonic() - start, cpu_seconds() - cpu
+    return result, seconds, memory.peak, cpu
 
 
 def latency(settings, settings_file: Path, root: Path, assignment: str, count: int) -> list[float]:
@@ -173,9 +180,10 @@ def main() -> int:
         root = build(settings, args.course, args.assignment, args.submissions)
         plain = plain_copy(root, data_dir / "plain")
         n = args.submissions
+        load_before = os.getloadavg()[0]
 
-        _, plain_s, plain_mem = timed(lambda: nbgrader(["autograde", args.assignment], plain))
-        summary, ours_s, ours_mem = timed(
+        _, plain_s, plain_mem, plain_cpu = timed(lambda: nbgrader(["autograde", args.assignment], plain))
+        summary, ours_s, ours_mem, ours_cpu = timed(
             lambda: grade_submissions(settings, COURSE_ID, args.assignment, workers=workers)
         )
         assert not summary.failed, summary.failed[0].error
@@ -185,6 +193,10 @@ def main() -> int:
         print(f"{'seconds':28}{plain_s:>20.1f}{ours_s:>18.1f}")
         print(f"{'notebooks/s':28}{n / plain_s:>20.2f}{n / ours_s:>18.2f}")
         print(f"{'peak memory (MiB)':28}{plain_mem / 2**20:>20.0f}{ours_mem / 2**20:>18.0f}")
+        print(f"{'CPU seconds per notebook':28}{plain_cpu / n:>20.2f}{ours_cpu / n:>18.2f}")
+        print(
+            f"load average before/after: {load_before:.1f} / {os.getloadavg()[0]:.1f} (other work slows both)"
+        )
         print(
             f"ratio (nbgrader / airclass): {plain_s / ours_s:.2f}×  "
             f"with {workers} workers on {os.cpu_count()} cores"

@@ -1,19 +1,26 @@
 """Benchmarks for the progress analytics (issue 4). Not a pytest module: run it directly,
 
-    /opt/airclass/env/bin/python tests/benchmarks/bench_progress.py [--cadres 20000]
-        [--data DIR] [--baseline-sample 50] [--repeat 3] [--skip-voila] [--port 38917]
+    /opt/airclass/env/bin/python tests/benchmarks/bench_progress.py [--cadres 20000[,200000]]
+        [--db sqlite|postgresql|both] [--data DIR] [--baseline-sample 50] [--repeat 3]
+        [--skip-voila] [--voila-at N] [--port 38917]
+
+Every case runs on SQLite files or on PostgreSQL schemas (`[database] url`; the server
+scripts/test.sh starts, `AIRCLASS_TEST_POSTGRES`), with the same data; `--db both` prints
+them side by side, and several sizes print each build time as a multiple of the first
+(province scale: 200k cadres vs 20k).
 
 1. Progress table. Synthetic data: N cadres (16 cities) × 3 courses × 8 assignments (one
    notebook, 2 autograded code cells + 1 written answer) + 4 lessons per course; about 70%
    of assignments submitted. Each gradebook's schema is created once by nbgrader's own
    `Gradebook`; students, submissions, submitted notebooks and grades are then bulk
-   inserted with SQL that follows that schema. Times `airclass.progress.table.build_progress`
+   inserted into nbgrader's own tables with SQLAlchemy Core, in batches. Times
+   `airclass.progress.table.build_progress`
    (SQL into pandas) against building the same rows through nbgrader's `Gradebook` API per
    student (`find_submission` → `.score`, `.timestamp` — the documented way). The API path
    is timed on a deterministic subsample (the first K cadres by id) and extrapolated
    linearly to N; the output says so. Both paths are checked to give the same rows on the
-   subsample. Prints the ratio (target ≥ 20×) and peak memory (tracemalloc, and the
-   process's max RSS).
+   subsample. Prints the ratio (target ≥ 20×); the table is timed in a fresh process whose
+   peak RSS is printed (target at 200k: ≤ 2 GiB).
 
 2. Manager dashboard through Voila. Starts `voila` on a high, unusual port as a
    subprocess, with AIRCLASS_SETTINGS pointing at the synthetic data and AIRCLASS_VIEWER a
@@ -45,13 +52,11 @@ import resource
 import shutil
 import signal
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 import urllib.request
 from pathlib import Path
 
@@ -59,10 +64,15 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+import nbgrader.api as nb  # noqa: E402
 import pandas as pd  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
+from airclass.core import databases, platform_db  # noqa: E402
 from airclass.core.catalog import Assignment, Course, Lesson, course_toml  # noqa: E402
-from airclass.core.platform_db import SCHEMA as PLATFORM_SCHEMA  # noqa: E402
+from airclass.core.settings import Settings  # noqa: E402
+from airclass.core.settings import load as load_settings  # noqa: E402
 from airclass.progress import table as progress  # noqa: E402
 
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -110,120 +120,175 @@ def cadre_ids(n: int) -> list[str]:
     return [f"u{i:05d}" for i in range(n)]
 
 
-def build_data(root: Path, n: int) -> list[Course]:
-    """Write the platform DB and one gradebook per course under `root` (a data_dir)."""
+def bench_settings(root: Path, database_url: str = "") -> Settings:
+    """The benchmark's settings file: data under `root`, databases as `[database] url` says."""
+    path = root / "airclass.toml"
+    path.write_text(f'data_dir = "{root}"\n[database]\nurl = {json.dumps(database_url)}\n', encoding="utf-8")
+    return load_settings(path)
+
+
+def _insert(target: str, table, rows: list[dict]) -> None:
+    """Bulk insert: PostgreSQL's COPY (psycopg), else executemany."""
+    if not rows:
+        return
+    with databases.engine(target).begin() as conn:
+        if conn.dialect.name != "postgresql":
+            conn.execute(table.insert(), rows)
+            return
+        cols = list(rows[0])
+        cursor = conn.connection.dbapi_connection.cursor()
+        with cursor.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in cols])
+
+
+def build_data(root: Path, n: int, database_url: str = "") -> list[Course]:
+    """Write the platform DB and one gradebook per course for the settings in `root` (a data
+    dir): SQLite files, or schemas of the PostgreSQL database `database_url`. Rows are
+    inserted with SQLAlchemy Core into the platform's and nbgrader's own tables, in batches
+    (bounded memory at 200k cadres)."""
     from nbgrader.api import Gradebook
 
     bin_dir = str(Path(sys.executable).parent)  # nbgrader runs `alembic` by name
     os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    root.mkdir(parents=True, exist_ok=True)
+    settings = bench_settings(root, database_url)
     courses = courses_catalog(root)
     rng = random.Random(20190601)
     users = cadre_ids(n)
     cities = progress.CITIES
+    batch = 20000
 
-    platform = root / "platform" / "platform.sqlite"
-    platform.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(platform)
-    conn.executescript(PLATFORM_SCHEMA)
+    platform_url = settings.platform_db_url
+    platform_db.migrate(platform_url)
     stamp = NOW.isoformat(timespec="seconds")
-    people = [
-        (
-            u,
-            f"学员{i:05d}",
-            cities[i % 16][0],
-            cities[i % 16][1],
-            f"{cities[i % 16][0]}市{UNIONS[(i // 16) % len(UNIONS)]}",
-            "cadre",
-            "",
-            f"139{i:08d}",
-            stamp,
-        )
-        for i, u in enumerate(users)
-    ]
-    people.append(("m1", "省管理员", "济南", "3701", "山东省总工会", "manager", "province", "", stamp))
-    conn.executemany("INSERT INTO people VALUES (?,?,?,?,?,?,?,?,?)", people)
-    conn.executemany("INSERT INTO enrollments VALUES (?, ?)", [(u, c.id) for u in users for c in courses])
-    lessons = []
-    for u in users:
-        for c in courses:
-            for lesson in c.lessons:
-                if rng.random() < 0.6:
-                    when = START + dt.timedelta(hours=rng.uniform(0, 24 * 69))
-                    lessons.append(
-                        (u, c.id, lesson.id, when.astimezone(dt.UTC).isoformat(timespec="seconds"))
-                    )
-    conn.executemany("INSERT INTO lesson_completions VALUES (?,?,?,?)", lessons)
-    conn.commit()
-    conn.close()
+    n_lessons = 0
+    for lo in range(0, n, batch):
+        people, enrolled, lessons = [], [], []
+        for i in range(lo, min(n, lo + batch)):
+            u, city = users[i], cities[i % 16]
+            people.append(
+                dict(
+                    user_id=u,
+                    name=f"学员{i:05d}",
+                    city=city[0],
+                    city_code=city[1],
+                    union_name=f"{city[0]}市{UNIONS[(i // 16) % len(UNIONS)]}",
+                    role="cadre",
+                    level="",
+                    phone=f"139{i:08d}",
+                    updated_at=stamp,
+                )
+            )
+            for c in courses:
+                enrolled.append(dict(user_id=u, course_id=c.id))
+                for lesson in c.lessons:
+                    if rng.random() < 0.6:
+                        when = START + dt.timedelta(hours=rng.uniform(0, 24 * 69))
+                        stamp_l = when.astimezone(dt.UTC).isoformat(timespec="seconds")
+                        lessons.append(
+                            dict(user_id=u, course_id=c.id, lesson_id=lesson.id, completed_at=stamp_l)
+                        )
+        _insert(platform_url, platform_db.people, people)
+        _insert(platform_url, platform_db.enrollments, enrolled)
+        _insert(platform_url, platform_db.lesson_completions, lessons)
+        n_lessons += len(lessons)
+    manager = dict(
+        user_id="m1",
+        name="省管理员",
+        city="济南",
+        city_code="3701",
+        union_name="山东省总工会",
+        role="manager",
+        level="province",
+        phone="",
+        updated_at=stamp,
+    )
+    _insert(platform_url, platform_db.people, [manager])
 
     for c in courses:
         public = root / "public" / c.id
         public.mkdir(parents=True, exist_ok=True)
         (public / "course.toml").write_text(course_toml(c), encoding="utf-8")
-        gb_path = root / "courses" / c.id / "gradebook.db"
-        gb_path.parent.mkdir(parents=True, exist_ok=True)
+        settings.course_root(c.id).mkdir(parents=True, exist_ok=True)
+        url = settings.gradebook_url(c.id)
+        databases.ensure_schema(url)
         # the schema (and assignments, notebooks, grade cells) through nbgrader itself
-        with Gradebook(f"sqlite:///{gb_path}", course_id=c.id) as gb:
+        with Gradebook(url, course_id=c.id) as gb:
             for a in c.assignments:
                 gb.add_assignment(a.id, duedate=a.due.astimezone(dt.UTC).replace(tzinfo=None))
                 gb.add_notebook(a.id, a.id)
                 for name, points, kind in CELLS:
                     gb.add_grade_cell(name, a.id, a.id, max_score=points, cell_type=kind)
-        conn = sqlite3.connect(gb_path)
-        assignment_ids = dict(conn.execute("SELECT name, id FROM assignment"))
-        notebook_ids = dict(conn.execute("SELECT assignment_id, id FROM notebook"))
-        cell_ids = {
-            (nb_id, name): cid
-            for cid, name, nb_id in conn.execute("SELECT id, name, notebook_id FROM base_cell")
-        }
-        conn.executemany("INSERT INTO student (id) VALUES (?)", [(u,) for u in users])
-        subs, nbs, grades = [], [], []
-        for u in users:
-            for a in c.assignments:
-                if rng.random() >= SUBMIT_SHARE:
-                    continue
-                a_id = assignment_ids[a.id]
-                nb_id = notebook_ids[a_id]
-                key = f"{c.id[:4]}{u}{a.id}"
-                when = a.due + dt.timedelta(hours=rng.uniform(-24 * 6, 24 * 2))
-                when = min(when, NOW - dt.timedelta(hours=1))
-                subs.append(
-                    (f"s{key}", a_id, u, when.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f"), None)
-                )
-                nbs.append((f"n{key}", f"s{key}", nb_id, False, 0.0))
-                for name, points, kind in CELLS:
-                    score = round(points * rng.uniform(0.2, 1.0) * 2) / 2
-                    pending = kind == "markdown" and rng.random() < 0.1
-                    auto = score if kind == "code" else None
-                    manual = None if kind == "code" or pending else score
-                    grades.append(
-                        (f"g{key}{name}", f"n{key}", cell_ids[(nb_id, name)], auto, manual, None, pending)
+            assignment_ids = {a.name: a.id for a in gb.assignments}
+            notebook_ids = {a.id: a.notebooks[0].id for a in gb.assignments}
+            cell_ids = {
+                (nbk.id, cell.name): cell.id
+                for a in gb.assignments
+                for nbk in a.notebooks
+                for cell in nbk.grade_cells
+            }
+        n_subs = n_grades = 0
+        for lo in range(0, n, batch):
+            chunk = users[lo : lo + batch]
+            subs, nbs, grades = [], [], []
+            for u in chunk:
+                for a in c.assignments:
+                    if rng.random() >= SUBMIT_SHARE:
+                        continue
+                    a_id = assignment_ids[a.id]
+                    nb_id = notebook_ids[a_id]
+                    key = f"{c.id[:4]}{u}{a.id}"
+                    when = a.due + dt.timedelta(hours=rng.uniform(-24 * 6, 24 * 2))
+                    when = min(when, NOW - dt.timedelta(hours=1))
+                    subs.append(
+                        dict(
+                            id=f"s{key}",
+                            assignment_id=a_id,
+                            student_id=u,
+                            timestamp=when.astimezone(dt.UTC).replace(tzinfo=None),
+                            extension=None,
+                        )
                     )
-        conn.executemany("INSERT INTO submitted_assignment VALUES (?,?,?,?,?)", subs)
-        conn.executemany("INSERT INTO submitted_notebook VALUES (?,?,?,?,?)", nbs)
-        conn.executemany("INSERT INTO grade VALUES (?,?,?,?,?,?,?)", grades)
-        conn.commit()
-        conn.close()
-        say(f"  {c.id}: {len(subs):,} submissions, {len(grades):,} grades")
-    say(f"  platform: {len(users):,} cadres, {len(lessons):,} lesson completions")
-    (root / "airclass.toml").write_text(f'data_dir = "{root}"\n', encoding="utf-8")
+                    nbs.append(dict(id=f"n{key}", assignment_id=f"s{key}", notebook_id=nb_id, flagged=False))
+                    for name, points, kind in CELLS:
+                        score = round(points * rng.uniform(0.2, 1.0) * 2) / 2
+                        pending = kind == "markdown" and rng.random() < 0.1
+                        grades.append(
+                            dict(
+                                id=f"g{key}{name}",
+                                notebook_id=f"n{key}",
+                                cell_id=cell_ids[(nb_id, name)],
+                                auto_score=score if kind == "code" else None,
+                                manual_score=None if kind == "code" or pending else score,
+                                extra_credit=None,
+                                needs_manual_grade=pending,
+                            )
+                        )
+            _insert(url, nb.Student.__table__, [dict(id=u) for u in chunk])
+            _insert(url, nb.SubmittedAssignment.__table__, subs)
+            _insert(url, nb.SubmittedNotebook.__table__, nbs)
+            _insert(url, nb.Grade.__table__, grades)
+            n_subs, n_grades = n_subs + len(subs), n_grades + len(grades)
+        say(f"  {c.id}: {n_subs:,} submissions, {n_grades:,} grades")
+    say(f"  platform: {n:,} cadres, {n_lessons:,} lesson completions")
     return courses
 
 
-def gradebooks(root: Path, courses) -> dict[str, Path]:
-    return {c.id: root / "courses" / c.id / "gradebook.db" for c in courses}
+def gradebooks(settings: Settings, courses) -> dict[str, str]:
+    return progress.gradebook_urls(settings, courses)
 
 
 # --- the documented per-student way -----------------------------------------------------
 
 
-def api_rows(root: Path, courses, users: list[str]) -> pd.DataFrame:
+def api_rows(settings: Settings, courses, users: list[str]) -> pd.DataFrame:
     """The same assignment rows through nbgrader's Gradebook API, one student at a time."""
     from nbgrader.api import Gradebook, MissingEntry
 
     rows = []
     for c in courses:
-        with Gradebook(f"sqlite:///{gradebooks(root, courses)[c.id]}", course_id=c.id) as gb:
+        with Gradebook(settings.gradebook_url(c.id), course_id=c.id) as gb:
             for u in users:
                 for a in c.assignments:
                     try:
@@ -244,20 +309,43 @@ def api_rows(root: Path, courses, users: list[str]) -> pd.DataFrame:
     )
 
 
-def bench_table(root: Path, courses, n: int, sample: int, repeat: int) -> None:
-    say("\n== 1. progress table: SQL into pandas vs nbgrader Gradebook API per student ==")
-    books = gradebooks(root, courses)
-    platform = root / "platform" / "platform.sqlite"
+def measure_table(settings_path: Path, repeat: int) -> None:
+    """Child process (``--measure-table``): build the progress table `repeat` times and
+    print the times, the row count and this process's peak RSS as JSON — a clean RSS figure,
+    apart from the benchmark's own data generation."""
+    settings = load_settings(settings_path)
+    courses = courses_catalog(settings.data_dir)
+    books = gradebooks(settings, courses)
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
-        table = progress.build_progress(platform, courses, books, NOW)
+        table = progress.build_progress(settings.platform_db_url, courses, books, NOW)
         times.append(time.perf_counter() - t)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {"times": times, "rows": len(table), "cadres": int(table["user_id"].nunique()), "rss": rss}
+        )
+    )
+
+
+def table_in_child(settings: Settings, repeat: int) -> dict:
+    proc = subprocess.run(
+        [sys.executable, __file__, "--measure-table", str(settings.source), "--repeat", str(repeat)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def bench_table(settings: Settings, courses, n: int, sample: int, repeat: int) -> dict:
+    say("\n== 1. progress table: SQL into pandas vs nbgrader Gradebook API per student ==")
+    books = gradebooks(settings, courses)
+    measured = table_in_child(settings, repeat)
+    times = measured["times"]
     sql_s = statistics.median(times)
-    tracemalloc.start()
-    progress.build_progress(platform, courses, books, NOW)
-    _cur, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    table = progress.build_progress(settings.platform_db_url, courses, books, NOW)
     say(
         f"  rows in the table           : {len(table):,} "
         f"({table['user_id'].nunique():,} cadres × {len(courses)} courses × "
@@ -265,13 +353,13 @@ def bench_table(root: Path, courses, n: int, sample: int, repeat: int) -> None:
     )
     say(
         f"  build_progress (SQL→pandas) : median {sql_s:.2f} s of {repeat} "
-        f"({', '.join(f'{x:.2f}' for x in times)})"
+        f"({', '.join(f'{x:.2f}' for x in times)}), in a fresh process"
     )
-    say(f"  peak memory, tracemalloc    : {peak / 2**20:,.0f} MiB (one build)")
+    say(f"  peak RSS of that process    : {measured['rss']:,.0f} MiB (imports + {repeat} builds)")
 
     users = cadre_ids(n)[:sample]
     t = time.perf_counter()
-    via_api = api_rows(root, courses, users)
+    via_api = api_rows(settings, courses, users)
     api_sample_s = time.perf_counter() - t
     api_full_s = api_sample_s * n / sample
     say(
@@ -288,10 +376,7 @@ def bench_table(root: Path, courses, n: int, sample: int, repeat: int) -> None:
     say(f"  same rows on the subsample  : yes ({len(a):,} assignment rows compared)")
     ratio = api_full_s / sql_s
     say(f"  RATIO (API ÷ SQL)           : {ratio:,.0f}×  (target ≥ 20×) {'OK' if ratio >= 20 else 'MISSED'}")
-    say(
-        f"  max RSS of this process     : "
-        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB"
-    )
+    return {"table_s": sql_s, "rss": measured["rss"], "rows": len(table), "table": table}
 
 
 # --- Voila ------------------------------------------------------------------------------
@@ -315,22 +400,23 @@ def has_text(body: str, text: str) -> bool:
     return text in body or json.dumps(text)[1:-1] in body
 
 
-def change_grade(root: Path) -> None:
-    """A data change: one grade's manual score raised by 0.5 with SQL (nbgrader's schema)."""
-    conn = sqlite3.connect(root / "courses" / COURSES[0][0] / "gradebook.db")
-    conn.execute(
-        "UPDATE grade SET manual_score = manual_score + 0.5 WHERE id = "
-        "(SELECT id FROM grade WHERE manual_score IS NOT NULL ORDER BY id LIMIT 1)"
-    )
-    conn.commit()
-    conn.close()
+def change_grade(settings: Settings) -> None:
+    """A data change: one grade's manual score raised by 0.5 (nbgrader's Grade table)."""
+    grade = nb.Grade.__table__
+    first = sa.select(grade.c.id).where(grade.c.manual_score.is_not(None)).order_by(grade.c.id).limit(1)
+    with databases.engine(settings.gradebook_url(COURSES[0][0])).begin() as conn:
+        conn.execute(
+            grade.update()
+            .where(grade.c.id == first.scalar_subquery())
+            .values(manual_score=grade.c.manual_score + 0.5)
+        )
 
 
 def cache_files(folder: Path) -> set[str]:
     return {p.name for p in folder.glob("*.pkl")}
 
 
-def bench_voila(root: Path, port: int, repeat: int) -> None:
+def bench_voila(root: Path, port: int, repeat: int) -> dict:
     say("\n== 2. manager dashboard first render through Voila vs a trivial notebook ==")
     if not port_free(port):
         raise SystemExit(f"port {port} is in use; pass --port")
@@ -421,17 +507,16 @@ def bench_voila(root: Path, port: int, repeat: int) -> None:
         )
 
         # after a data change: before / after one refresher pass
-        from airclass.core.settings import load
         from airclass.progress.cache import ProgressCache
         from airclass.services import dashboard_refresher
 
         cache_dir = served / "cache" / "airclass"
-        settings = load(root / "airclass.toml")
+        settings = load_settings(root / "airclass.toml")
         stale_t, pass_t, refreshed_t, trivial2_t, stale_wrote = [], [], [], [], 0
         for _ in range(repeat):
             s, status, body = get(f"{base}/voila/render/trivial.ipynb")
             trivial2_t.append(s)
-            change_grade(root)
+            change_grade(settings)
             before = cache_files(cache_dir)
             s, body = render_manager()
             stale_t.append(s)
@@ -463,9 +548,11 @@ def bench_voila(root: Path, port: int, repeat: int) -> None:
             ("after a data change, before the refresher ran (stale view served)", statistics.median(stale_t)),
             ("after a data change, once the refresher has run one pass", statistics.median(refreshed_t)),
         ]
+        ratios = {}
         for label, secs in cases:
-            r = secs / trivial_all
+            r = ratios[label.split(" (")[0]] = secs / trivial_all
             say(f"    {label:<68}: {r:5.2f}×  {'OK' if r <= 2 else 'over 2×'}")
+        return ratios
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -482,41 +569,121 @@ def bench_voila(root: Path, port: int, repeat: int) -> None:
         shutil.rmtree(served, ignore_errors=True)
 
 
+def pg_admin_url() -> str:
+    return (
+        os.environ.get("AIRCLASS_TEST_POSTGRES")
+        or "postgresql://airclass_test:ac-test-pw-7Q2@127.0.0.1:5432/postgres"
+    )
+
+
+def create_pg_database(name: str) -> str:
+    admin = pg_admin_url()
+    eng = sa.create_engine(admin, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with eng.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    return make_url(admin).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_pg_database(url: str) -> None:
+    databases.dispose_engines()
+    eng = sa.create_engine(pg_admin_url(), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with eng.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cadres", type=int, default=20000)
-    parser.add_argument("--data", type=Path, help="reuse/keep synthetic data here")
+    parser.add_argument("--cadres", default="20000", help="one size, or several: 20000,200000")
+    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="sqlite")
+    parser.add_argument("--data", type=Path, help="keep synthetic data here (and reuse it)")
     parser.add_argument("--baseline-sample", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--port", type=int, default=38917)
     parser.add_argument("--skip-voila", action="store_true")
-    args = parser.parse_args()
-
-    temp = None
-    root = args.data
-    if root is None:
-        temp = Path(tempfile.mkdtemp(prefix="airclass-bench-"))
-        root = temp
-    root = root.resolve()
-    say(
-        f"airclass progress benchmark — {args.cadres:,} cadres × {len(COURSES)} courses × "
-        f"{N_ASSIGNMENTS} assignments, data in {root}"
+    parser.add_argument(
+        "--voila-at", type=int, help="dashboard renders at this size only (default: the first)"
     )
-    if (root / "airclass.toml").is_file() and (root / "platform" / "platform.sqlite").is_file():
-        courses = courses_catalog(root)
-        say("  reusing existing synthetic data")
-    else:
-        t = time.perf_counter()
-        courses = build_data(root, args.cadres)
-        say(f"  synthetic data built in {time.perf_counter() - t:.1f} s")
+    parser.add_argument("--measure-table", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure_table:
+        measure_table(args.measure_table, args.repeat)
+        return 0
+
+    sizes = [int(x) for x in args.cadres.split(",")]
+    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    voila_at = args.voila_at or sizes[0]
+    base = args.data.resolve() if args.data else Path(tempfile.mkdtemp(prefix="airclass-bench-"))
+    results: dict[tuple[str, int], dict] = {}
+    made_dbs = []
     try:
-        bench_table(root, courses, args.cadres, min(args.baseline_sample, args.cadres), args.repeat)
-        if not args.skip_voila:
-            bench_voila(root, args.port, args.repeat)
+        for n in sizes:
+            for kind in kinds:
+                root = base / f"{kind}-{n}"
+                say(
+                    f"\n##### {kind}: {n:,} cadres × {len(COURSES)} courses × {N_ASSIGNMENTS} assignments, "
+                    f"data in {root}"
+                )
+                if (root / "airclass.toml").is_file():
+                    settings = load_settings(root / "airclass.toml")
+                    courses = courses_catalog(root)
+                    say("  reusing existing synthetic data")
+                else:
+                    url = ""
+                    if kind == "postgresql":
+                        url = create_pg_database(f"airclass_bench_{n}")
+                        made_dbs.append(url)
+                    t = time.perf_counter()
+                    courses = build_data(root, n, url)
+                    settings = load_settings(root / "airclass.toml")
+                    say(f"  synthetic data built in {time.perf_counter() - t:.1f} s")
+                res = bench_table(settings, courses, n, min(args.baseline_sample, n), args.repeat)
+                res.pop("table")
+                if not args.skip_voila and n == voila_at:
+                    res["voila"] = bench_voila(root, args.port, args.repeat)
+                results[(kind, n)] = res
+        if len(kinds) == 2:  # the same load for both: builds alternated, one per process
+            for n in sizes:
+                times: dict[str, list[float]] = {k: [] for k in kinds}
+                for _ in range(args.repeat):
+                    for kind in kinds:
+                        settings = load_settings(base / f"{kind}-{n}" / "airclass.toml")
+                        times[kind] += table_in_child(settings, 1)["times"]
+                for kind in kinds:
+                    results[(kind, n)]["side_by_side"] = statistics.median(times[kind])
+        summary(results, sizes, kinds)
     finally:
-        if temp is not None:
-            shutil.rmtree(temp, ignore_errors=True)
+        if args.data is None:
+            for url in made_dbs:
+                drop_pg_database(url)
+            shutil.rmtree(base, ignore_errors=True)
     return 0
+
+
+def summary(results: dict, sizes: list[int], kinds: list[str]) -> None:
+    say("\n== summary: progress table build (median, fresh process) ==")
+    for kind in kinds:
+        first = results[(kind, sizes[0])]["table_s"]
+        for n in sizes:
+            r = results[(kind, n)]
+            say(
+                f"  {kind:<10} {n:>8,} cadres: {r['table_s']:7.2f} s = {r['table_s'] / first:5.2f}× the "
+                f"{sizes[0]:,} time; peak RSS {r['rss']:,.0f} MiB ({r['rss'] / 1024:.2f} GiB)"
+            )
+    if len(kinds) == 2:
+        for n in sizes:
+            a, b = results[("sqlite", n)]["side_by_side"], results[("postgresql", n)]["side_by_side"]
+            say(
+                f"  {n:>8,} cadres, builds alternated SQLite/PostgreSQL in fresh processes: median "
+                f"{a:.2f} s | {b:.2f} s — PostgreSQL ÷ SQLite = {b / a:.2f}×"
+            )
+        voila = [
+            n for n in sizes if "voila" in results[("sqlite", n)] and "voila" in results[("postgresql", n)]
+        ]
+        for n in voila:
+            say(f"  dashboard ratios vs trivial at {n:,} cadres (SQLite | PostgreSQL):")
+            for label, r in results[("sqlite", n)]["voila"].items():
+                say(f"    {label:<60}: {r:5.2f}× | {results[('postgresql', n)]['voila'][label]:5.2f}×")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ Real nbgrader, real sandbox (bubblewrap as pool accounts), real grader account; 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import pwd
 import shutil
@@ -16,11 +17,16 @@ import time
 import pytest
 from nbgrader.api import Gradebook, MissingEntry
 
+from airclass.core import names
+from airclass.core.catalog import course_toml, load_course
+from airclass.system import accounts
 from grader import sandbox
 from grader.batch import read_marker
 from tests.grader.coursework import VARIANTS, nbgrader
+from tests.paths import COURSES
 
 pytestmark = pytest.mark.slow
+FULL_CODE = 15.0  # labor-law a1-calculators: autograded points (3 more are a written answer)
 
 
 def cell_scores(root, assignment_id):
@@ -152,3 +158,41 @@ def pool_processes(settings) -> list[int]:
             continue
         pids += sandbox.uid_processes(uid)
     return pids
+
+
+def test_cli_grade_json_workers_force(gradable, tmp_path):
+    """`airclass grade COURSE ASSIGNMENT --workers N --json [--force]` on a deployed course."""
+    course = gradable("labor-law", "a1-calculators")
+    full = load_course(COURSES / "labor-law", check_notebooks=False)
+    meta = dataclasses.replace(full, lessons=(), assignments=(full.assignment("a1-calculators"),))
+    toml = course_toml(meta).replace('id = "labor-law"', f'id = "{course.course_id}"', 1)
+    (course.root / "course.toml").write_text(toml, encoding="utf-8")
+    exchange = course.settings.exchange_dir
+    (exchange / course.course_id / "inbound").mkdir(parents=True)
+    for folder, mode in ((exchange, 0o1777), (exchange / course.course_id, 0o755)):
+        folder.chmod(mode)
+    (exchange / course.course_id / "inbound").chmod(0o2733)  # as nbgrader's release lays it out
+    grader = names.grader_account(course.course_id)
+    accounts.chown_tree(exchange / course.course_id, grader, names.course_group(course.course_id))
+    course.submit("c-a", "solution")
+    course.submit("c-b", "erroring")
+    settings_file = _settings_file(course, tmp_path / "airclass.toml")
+
+    def cli(*extra):
+        cmd = [sys.executable, "-m", "airclass.admin.cli", "--settings", str(settings_file), "grade"]
+        return subprocess.run(
+            [*cmd, course.course_id, "a1-calculators", *extra], capture_output=True, text=True
+        )
+
+    first = cli("--workers", "2", "--json")
+    assert first.returncode == 0, first.stderr
+    report = json.loads(first.stdout)
+    assert sorted(report["graded"]) == ["c-a", "c-b"] and report["workers"] == 2
+    assert report["scores"]["c-a"]["score"] == FULL_CODE and report["scores"]["c-b"]["score"] == 0
+    again = cli("--json")
+    assert json.loads(again.stdout)["graded"] == [] and sorted(json.loads(again.stdout)["skipped"]) == [
+        "c-a",
+        "c-b",
+    ]
+    table = cli("--force")
+    assert table.returncode == 0 and "本次评分 2" in table.stdout and "c-a: 15（待人工评分）" in table.stdout

@@ -230,6 +230,10 @@ def test_kernel_patched_to_swallow_failures_scores_full_under_nbgrader_and_zero_
     outcome, code_score = grade_with_honest(course, "h-patch", notebooks)
     assert integrity.TAMPERING in outcome.flags
     assert code_score == 0 and outcome.needs_manual, "0 automatic points until a trainer looks"
+    with Gradebook(f"sqlite:///{course.root / 'gradebook.db'}") as gb:
+        comments = [c.auto_comment or "" for nb in gb.find_submission(ASSIGNMENT, "h-patch").notebooks
+                    for c in nb.comments]  # fmt: skip
+    assert any(integrity.TAMPERING in c for c in comments), "the trainer sees why in the formgrader"
 
 
 def test_notebook_that_is_not_json_scores_zero_and_is_flagged(course):

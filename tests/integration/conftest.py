@@ -32,6 +32,7 @@ from airclass.core.settings import Settings, load
 from airclass.system import accounts, launcher
 from airclass.system import layout as deploy
 from grader import grading, sandbox
+from tests import pgtest
 from tests.integration.hubclient import HubUser
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,7 +40,7 @@ FIXTURE_COURSE = REPO / "tests" / "fixtures" / "courses" / "basics"
 PASSWORD = "it-Pa55word!"
 COURSES = ("itbasics", "itother")
 SANDBOX_ACCOUNTS = "itbox"  # grading sandbox pool accounts itbox-1 … (grader/sandbox.py)
-LATE_USERS = ("it-late",)  # added by a roster import while the hub runs
+LATE_USERS = ("it-late", "it-nopass")  # added by a roster import while the hub runs
 ROSTER = [
     # user_id, name, city, union, role, courses, level
     ("it-cadre1", "测试学员甲", "济南", "济南市快递行业工会联合会", "学员", "itbasics;itother", ""),
@@ -120,6 +121,11 @@ def classroom():
     os.chmod(data_dir, 0o755)
     port = free_port_base()
     settings_file = data_dir / "airclass.toml"
+    # AIRCLASS_TEST_DATABASE=postgresql (scripts/test.sh's second run): hub DB, platform DB
+    # and gradebooks in a fresh PostgreSQL database instead of SQLite files.
+    database_url = ""
+    if os.environ.get("AIRCLASS_TEST_DATABASE", "sqlite") == "postgresql":
+        database_url = pgtest.create_database("airclass_it")
     runtime_prefix = os.environ.get("AIRCLASS_RUNTIME_PREFIX", "/opt/airclass/env")
     settings_file.write_text(
         f'data_dir = "{data_dir}"\nruntime_prefix = "{runtime_prefix}"\n'
@@ -127,7 +133,9 @@ def classroom():
         f"service_port_base = {port + 10}\nstop_servers_with_hub = true\n"
         "[auth.native]\nallowed_failed_logins = 3\n"
         "seconds_before_next_try = 600\n[culler]\nenabled = true\ntimeout = 3600\n"
-        f'[grading]\nsandbox_accounts = "{SANDBOX_ACCOUNTS}"\n',  # the grading pool, removed below
+        "[dashboard]\nkernel_idle_timeout = 20\n"
+        f'[grading]\nsandbox_accounts = "{SANDBOX_ACCOUNTS}"\n'  # the grading pool, removed below
+        f'[database]\nurl = "{database_url}"\n',
         encoding="utf-8",
     )
     settings = load(settings_file)
@@ -158,6 +166,8 @@ def classroom():
             print(f"kept {data_dir}")
         else:
             shutil.rmtree(data_dir, ignore_errors=True)
+            if database_url:
+                pgtest.drop_database(database_url)
         lock.close()
 
 

@@ -47,7 +47,7 @@ def test_manual_grade_is_recorded_with_who_and_when(classroom, login):
     put = trainer.api("PUT", f"{api}/grade/{written['id']}", json={"manual_score": 1})
     assert put.status_code == 200, put.text
 
-    with PlatformDB(classroom.settings.platform_db) as db:
+    with PlatformDB(classroom.settings.platform_db_url) as db:
         entries = db.audit_entries(course_ids=["itbasics"], action=audit.GRADE_MANUAL)
     entry = next(e for e in entries if e["target"] == "it-rel")
     assert entry["actor"] == "it-trainer-a"

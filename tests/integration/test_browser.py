@@ -59,7 +59,7 @@ def test_lesson_finish_button_records_completion(classroom, browser, login):
     page.get_by_text("会员按月缴纳本人工资的 0.5% 作为会费").wait_for(timeout=120_000)
     page.get_by_role("button", name="完成本课").click()
     page.get_by_text("已记录").wait_for(timeout=60_000)
-    with PlatformDB(classroom.settings.platform_db) as db:
+    with PlatformDB(classroom.settings.platform_db_url) as db:
         mine = [(c, lesson) for _u, c, lesson, _t in db.completions("it-cadre1")]
     assert mine == [("itbasics", "dues")]
     page.close()

@@ -21,7 +21,7 @@ def test_cadre_records_own_completion_only(classroom, login):
         classroom.base_url + "/" + url, json={"course_id": "itbasics", "lesson_id": "dues"}, timeout=30
     )
     assert anonymous.status_code in (302, 401, 403)
-    with PlatformDB(classroom.settings.platform_db) as db:
+    with PlatformDB(classroom.settings.platform_db_url) as db:
         rows = db.completions("it-cadre2")
     assert ("it-cadre2", "itbasics", "dues") in [(u, c, lesson) for u, c, lesson, _ in rows]
 
@@ -39,6 +39,6 @@ def test_completion_needs_the_lessons_quick_checks_answered(classroom, login):
     assert wrong.status_code == 409
     right = cadre.api("POST", url, json={**body, "answers": {question: 1}})
     assert right.status_code == 200, right.text
-    with PlatformDB(classroom.settings.platform_db) as db:
+    with PlatformDB(classroom.settings.platform_db_url) as db:
         lessons = {lesson for _u, _c, lesson, _t in db.completions("it-cadre2")}
     assert "funds" in lessons

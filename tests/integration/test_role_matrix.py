@@ -4,8 +4,11 @@ import dataclasses
 import subprocess
 
 import pytest
+from sqlalchemy.engine import make_url
 
+from airclass.core import names
 from airclass.hub.spawner import prepare_account
+from airclass.system import layout
 
 pytestmark = pytest.mark.integration
 
@@ -43,14 +46,22 @@ def test_cadre_account_cannot_read_private_files(classroom, login):
     # Both cadres must have unix accounts: they are created on first spawn.
     for name in ("it-cadre1", "it-cadre2"):
         login(name).start_server()
-    course = classroom.settings.course_root("itbasics")
+    settings = classroom.settings
+    course = settings.course_root("itbasics")
     private = [
         course / "source" / "hw1" / "dues.ipynb",  # solutions and hidden tests
-        course / "gradebook.db",
         "/home/it-cadre1",  # another cadre's home
-        classroom.settings.source,  # may hold the SSO client secret
-        classroom.settings.platform_db,  # roster with phone numbers
+        settings.source,  # may hold the SSO client secret and the database password
     ]
+    if settings.database_url:
+        private.append(course / "nbgrader_config.py")  # the gradebook's URL
+        private.append(layout.gradebook_password_file(settings, "itbasics"))
+        # and the database itself admits no one without that password
+        url = make_url(settings.database_url)
+        probe = as_user("it-cadre2", "psql", "-w", "-h", url.host, "-p", str(url.port), "-d", url.database)
+        assert probe.returncode != 0 and "password" in probe.stderr, probe.stderr
+    else:
+        private += [course / "gradebook.db", settings.platform_db]  # grades; roster with phones
     for path in private:
         probe = as_user("it-cadre2", "ls" if str(path).startswith("/home") else "cat", str(path))
         assert probe.returncode != 0 and "Permission denied" in probe.stderr, f"cadre read {path}"
@@ -67,6 +78,13 @@ def test_cadre_account_cannot_read_private_files(classroom, login):
     prepare_account(allowing, "it-trainer-b")
     assert as_user("it-trainer-a", "cat", str(course / "source" / "hw1" / "dues.ipynb")).returncode == 0
     assert as_user("it-trainer-b", "ls", str(course)).returncode != 0
+    if settings.database_url:
+        # the trainer reads the course config, which names the gradebook but holds no password
+        config = as_user("it-trainer-a", "cat", str(course / "nbgrader_config.py"))
+        assert config.returncode == 0 and make_url(settings.database_url).password not in config.stdout
+        secret = layout.gradebook_password_file(settings, "itbasics")
+        assert as_user("it-trainer-a", "cat", str(secret)).returncode != 0
+        assert as_user(names.grader_account("itbasics"), "cat", str(secret)).returncode == 0
 
 
 def test_dashboard_serves_pages_only(classroom, login):

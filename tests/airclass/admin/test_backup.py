@@ -55,7 +55,7 @@ def make_settings(tmp_path, name):
 @pytest.fixture
 def platform(tmp_path):
     settings = make_settings(tmp_path, "data")
-    with PlatformDB(settings.platform_db) as db:
+    with PlatformDB(settings.platform_db_url) as db:
         db.upsert_people([PERSON])
     gradebook = settings.course_root("bkcourse") / "gradebook.db"
     gradebook.parent.mkdir(parents=True)

@@ -42,7 +42,7 @@ def test_imports_and_permission_changes_are_recorded(tmp_path, capsys):
     manager[6] = "省"
     import_roster(settings, write_roster(roster, [trainer, manager]), actor="admin-li")
 
-    with PlatformDB(settings.platform_db) as db:
+    with PlatformDB(settings.platform_db_url) as db:
         entries = list(reversed(db.audit_entries()))
         law = db.audit_entries(course_ids=["law"])
         dues = db.audit_entries(course_ids=["dues"], action=audit.PERMISSION_CHANGE)

@@ -106,7 +106,7 @@ def test_bad_roster_changes_nothing(tmp_path):
     for course in COURSES:  # what deployed_course_ids() looks for
         (settings.course_root(course)).mkdir(parents=True)
         (settings.course_root(course) / "course.toml").write_text("")
-    with PlatformDB(settings.platform_db) as db:
+    with PlatformDB(settings.platform_db_url) as db:
         db.upsert_people(
             [
                 {
@@ -139,10 +139,13 @@ def test_dry_run_validates_without_writing(tmp_path):
     assert not settings.platform_db.exists()
 
 
-def test_passwords_out_gives_each_new_account_its_own_password(tmp_path):
+def test_passwords_out_gives_each_account_without_password_a_one_time_code(tmp_path):
     from nativeauthenticator.orm import UserInfo
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
+
+    from airclass.hub.auth import activation_code_matches
+    from airclass.hub.credentials import ensure_credentials
 
     settings = Settings(validate({"data_dir": str(tmp_path), "hub": {"hub_port": 1}}), None)
     layout.ensure_hub_secrets(settings)  # what `airclass setup` does first
@@ -150,17 +153,26 @@ def test_passwords_out_gives_each_new_account_its_own_password(tmp_path):
         ["m1", "孙主任", "济南", "山东省总工会", "管理员", "", "省", ""],
         ["m2", "钱部长", "青岛", "青岛市总工会", "管理员", "", "市", ""],
     ]
-    out = tmp_path / "passwords.csv"
-    import_roster(settings, write_csv(tmp_path / "r.csv", managers), passwords_out=out)
+    out = tmp_path / "codes.csv"
+    out.write_text("")
+    out.chmod(0o644)  # an existing, readable file is made private
+    report = import_roster(settings, write_csv(tmp_path / "r.csv", managers), passwords_out=out)
+    assert report.activation_codes == 2
     assert oct(out.stat().st_mode & 0o777) == "0o600"
     with out.open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["学员编号"] for r in rows] == ["m1", "m2"]
-    assert rows[0]["初始密码"] != rows[1]["初始密码"] and len(rows[0]["初始密码"]) >= 12
+    code1, code2 = rows[0]["激活码"], rows[1]["激活码"]
+    assert code1 != code2 and len(code1.replace("-", "")) >= 12
     with Session(create_engine(settings.hub_db_url)) as db:
-        m1 = db.query(UserInfo).filter_by(username="m1").one()
-        assert m1.is_authorized and m1.is_valid_password(rows[0]["初始密码"])
-    # Importing again never resets a password: nobody is listed the second time.
+        assert db.query(UserInfo).count() == 0, "no password is set for anyone"
+        assert activation_code_matches(db, "m1", code1)
+        assert not activation_code_matches(db, "m1", code2)
+        assert not activation_code_matches(db, "m1", "")
+    assert code1 not in (tmp_path / "hub" / "jupyterhub.sqlite").read_bytes().decode("latin-1")
+    # m1 sets a password; importing again lists only m2, with a new code.
+    ensure_credentials(settings.hub_db_url, {"m1": "a-long-password"}, ["m1", "m2"])
     import_roster(settings, write_csv(tmp_path / "r.csv", managers), passwords_out=out)
     with out.open(encoding="utf-8-sig") as fh:
-        assert list(csv.DictReader(fh)) == []
+        again = list(csv.DictReader(fh))
+    assert [r["学员编号"] for r in again] == ["m2"] and again[0]["激活码"] != code2

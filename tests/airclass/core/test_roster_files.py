@@ -179,7 +179,7 @@ def settings_file(tmp_path):
     for course in COURSES:
         settings.course_root(course).mkdir(parents=True)
         (settings.course_root(course) / "course.toml").write_text("")
-    with PlatformDB(settings.platform_db) as db:
+    with PlatformDB(settings.platform_db_url) as db:
         db.upsert_people(
             [
                 {

@@ -72,4 +72,10 @@ def test_city_targets_are_checked_against_the_16_cities(tmp_path):
         '[dashboard]\ncompletion_target = 0.75\n[dashboard.city_targets]\n"济南" = 0.9\n', encoding="utf-8"
     )
     dashboard = load(path)["dashboard"]
-    assert dashboard == {"completion_target": 0.75, "city_targets": {"济南": 0.9}, "refresh_every": 30}
+    assert dashboard == {
+        "completion_target": 0.75,
+        "city_targets": {"济南": 0.9},
+        "refresh_every": 30,
+        "kernel_idle_timeout": 45,
+        "kernels_per_user": 3,
+    }

