@@ -152,7 +152,7 @@ def test_new_cadre_from_login_to_feedback(classroom, browser, login, shots, name
     # 3. lesson 2: its quick check must be answered right before 完成本课 counts
     page.goto(f"{classroom.base_url}/hub/home")
     page.get_by_role("link", name="工会经费").click()
-    page.get_by_text("随堂小测").wait_for(timeout=120_000)
+    page.get_by_text("工资总额 50 万元的单位每月拨缴工会经费多少？").wait_for(timeout=120_000)
     no_code_on(page)
     page.get_by_role("button", name="完成本课").click()
     page.get_by_text("还不能完成本课").wait_for(timeout=30_000)
