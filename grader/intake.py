@@ -53,7 +53,7 @@ class Refusal:
 
 
 def enrolled_cadres(settings: Settings, course_id: str) -> set[str]:
-    with PlatformDB(settings.platform_db) as db:
+    with PlatformDB(settings.platform_db_url) as db:
         enrollments = db.enrollments()
         return {p["user_id"] for p in db.people("cadre") if course_id in enrollments.get(p["user_id"], [])}
 
