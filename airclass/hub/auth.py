@@ -40,7 +40,7 @@ _ACTIVATING: contextvars.ContextVar[str] = contextvars.ContextVar("airclass_acti
 
 CREATE_ACTIVATION_TABLE = (
     f"CREATE TABLE IF NOT EXISTS {ACTIVATION_TABLE} "
-    "(username VARCHAR(255) PRIMARY KEY, code_hash BLOB NOT NULL, created VARCHAR(40) NOT NULL)"
+    "(username VARCHAR(255) PRIMARY KEY, code_hash VARCHAR(100) NOT NULL, created VARCHAR(40) NOT NULL)"
 )
 
 

@@ -65,7 +65,7 @@ def issue_activation_codes(db_url: str, names: list[str]) -> dict[str, str]:
             db.execute(text(f"DELETE FROM {ACTIVATION_TABLE} WHERE username = :u"), {"u": name})
             db.execute(
                 text(f"INSERT INTO {ACTIVATION_TABLE} (username, code_hash, created) VALUES (:u, :h, :c)"),
-                {"u": name, "h": hashed, "c": now},
+                {"u": name, "h": hashed.decode("ascii"), "c": now},  # bcrypt hashes are ASCII
             )
             codes[name] = code
         db.commit()
