@@ -49,7 +49,8 @@ def nbgrader_env() -> dict[str, str]:
     return env
 
 
-def _nbgrader(args: list[str], cwd: Path) -> None:
+def run_nbgrader(args: list[str], cwd: Path) -> str:
+    """Plain `nbgrader <args>` in `cwd` with this interpreter; its output, or SelfCheckError."""
     proc = subprocess.run(
         [sys.executable, "-m", "nbgrader", *args, "--log-level=WARN"],
         cwd=cwd,
@@ -59,6 +60,7 @@ def _nbgrader(args: list[str], cwd: Path) -> None:
     )
     if proc.returncode != 0:
         raise SelfCheckError(f"nbgrader {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
+    return proc.stdout + proc.stderr
 
 
 def _scores(root: Path, assignment_id: str, student: str) -> Scores:
@@ -87,7 +89,7 @@ def check_assignment(course_dir: Path, assignment_id: str, workdir: Path | None 
     root = Path(workdir or tempfile.mkdtemp(prefix="airclass-selfcheck-"))
     shutil.copytree(src, root / "source" / assignment_id, dirs_exist_ok=True)
     _write_config(root, course_dir.name)
-    _nbgrader(["generate_assignment", assignment_id, "--force", "--create"], root)
+    run_nbgrader(["generate_assignment", assignment_id, "--force", "--create"], root)
 
     release = root / "release" / assignment_id
     leaks = [
@@ -97,8 +99,8 @@ def check_assignment(course_dir: Path, assignment_id: str, workdir: Path | None 
     ]
     for student, origin in (("solution", src), ("released", release)):
         shutil.copytree(origin, root / "submitted" / student / assignment_id, dirs_exist_ok=True)
-        _nbgrader(["db", "student", "add", student], root)
-        _nbgrader(["autograde", assignment_id, "--student", student, "--force"], root)
+        run_nbgrader(["db", "student", "add", student], root)
+        run_nbgrader(["autograde", assignment_id, "--student", student, "--force"], root)
     return SelfCheck(
         _scores(root, assignment_id, "solution"),
         _scores(root, assignment_id, "released"),

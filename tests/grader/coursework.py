@@ -18,14 +18,13 @@ import datetime as dt
 import json
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 from airclass.core.settings import Settings, validate
 from airclass.system.layout import course_nbgrader_config
 from grader.feedback import split_hidden
-from grader.selfcheck import nbgrader_env
+from grader.selfcheck import run_nbgrader as nbgrader  # plain nbgrader, the reference
 
 VARIANTS = ("solution", "blank", "wrong", "partly", "erroring")
 _BEGIN, _END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -35,17 +34,6 @@ def scratch_settings(data_dir: Path) -> Settings:
     return Settings(validate({"data_dir": str(data_dir), "runtime_prefix": sys.prefix}), None)
 
 
-def nbgrader(args: list[str], cwd: Path) -> str:
-    proc = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args, "--log-level=WARN"],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=nbgrader_env(),
-    )
-    if proc.returncode != 0:
-        raise AssertionError(f"nbgrader {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
-    return proc.stdout + proc.stderr
 
 
 def course_root(
