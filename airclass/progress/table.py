@@ -39,6 +39,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -267,49 +268,123 @@ def build_progress(
     or SQLite paths; a gradebook not created yet means "nothing submitted yet". Cadres
     enrolled in a course that is not in `courses` are left out.
     With `user_id`, only that cadre's rows are read (the "my progress" page).
+
+    The repeated text columns are categoricals. The table is laid out directly in its
+    final order (course, cadre, item) and submissions and lesson completions are put in
+    place by position, not by merging on text keys: at 200k cadres the table has 7M rows
+    and text merges would hold several copies of every name and id at once.
     """
     now_ts = pd.Timestamp(now).tz_convert("UTC")
-    items = course_items(courses)
+    items = course_items(courses).sort_values(["course_id", "item_order"], kind="stable")
+    items = items.reset_index(drop=True)
     roster = read_roster(platform_db, user_id)
-    roster = roster[roster["course_id"].isin(items["course_id"].unique())]
-    table = roster.merge(items, on="course_id", how="inner")
+    roster = roster[roster["course_id"].isin(items["course_id"])]
+    roster = roster.drop_duplicates(["course_id", "user_id"]).sort_values(["course_id", "user_id"])
+    layout = _Layout(roster.reset_index(drop=True), items)
+    table = layout.frame()
 
-    subs = []
-    for course in courses:
-        part = read_submissions(gradebooks.get(course.id, Path("/nonexistent/gradebook.db")), user_id)
-        if not part.empty:
-            part.insert(0, "course_id", course.id)
-            subs.append(part)
-    submissions = pd.concat(subs, ignore_index=True) if subs else pd.DataFrame()
-    if submissions.empty:
-        submissions = _empty_submissions()
-        submissions.insert(0, "course_id", pd.Series(dtype="str"))
-    submissions["item_type"] = "assignment"
-    submissions["submitted"] = True
+    subs = {c.id: read_submissions(gradebooks.get(c.id, _NO_GRADEBOOK), user_id) for c in courses}
+    at = layout.positions({c: (s["user_id"], s["item_id"]) for c, s in subs.items()}, "assignment")
+    table["submitted"] = layout.flags(at)
+    table["submitted_at"] = layout.spread(at, {c: s["submitted_at"] for c, s in subs.items()}, pd.NaT)
+    extension = layout.spread(at, {c: s["extension"] for c, s in subs.items()}, pd.Timedelta(0))
+    table["score"] = layout.spread(at, {c: s["score"] for c, s in subs.items()}, float("nan"))
+    table["needs_grading"] = layout.spread(at, {c: s["needs_grading"] for c, s in subs.items()}, False)
+    del subs
 
     lessons = read_lesson_completions(platform_db, user_id)
-    lessons["item_type"] = "lesson"
+    by_course = dict(tuple(lessons.groupby("course_id", sort=False))) if len(lessons) else {}
+    done_at = layout.positions({c: (g["user_id"], g["item_id"]) for c, g in by_course.items()}, "lesson")
+    table["completed_at"] = layout.spread(done_at, {c: g["completed_at"] for c, g in by_course.items()}, pd.NaT)
+    del lessons, by_course
 
-    keys = ["user_id", "course_id", "item_type", "item_id"]
-    table = table.merge(submissions, on=keys, how="left")
-    table = table.merge(lessons, on=keys, how="left")
-
-    is_assignment = table["item_type"].eq("assignment")
-    table["submitted"] = table["submitted"].eq(True) & is_assignment
-    table["needs_grading"] = table["needs_grading"].eq(True) & table["submitted"]
-    table["score"] = table["score"].where(table["submitted"])
-    table["deadline"] = table["due"] + table["extension"].fillna(pd.Timedelta(0))
-    table["late"] = table["submitted"] & (table["submitted_at"] > table["deadline"])
+    table["deadline"] = table["due"] + extension
+    table["late"] = table["submitted"] & (table["submitted_at"] > table["deadline"]).fillna(False)
     table["overdue"] = overdue_at(table, now_ts)
-    completed = table["completed_at"].notna() & ~is_assignment
-    table["passed"] = (table["submitted"] & (table["score"] >= table["pass_mark"])) | completed
+    completed = table["completed_at"].notna()
+    table["passed"] = (table["submitted"] & (table["score"] >= table["pass_mark"]).fillna(False)) | completed
     table["done"] = table["submitted"] | completed
     table["activity_at"] = table["submitted_at"].fillna(table["completed_at"])
-    for col in ("late", "overdue", "passed", "done"):
-        table[col] = table[col].fillna(False).astype(bool)
+    return table.loc[:, list(PROGRESS_COLUMNS)]
 
-    table = table.sort_values(["course_id", "user_id", "item_order"], kind="stable")
-    return table.loc[:, list(PROGRESS_COLUMNS)].reset_index(drop=True)
+
+_NO_GRADEBOOK = Path("/nonexistent/gradebook.db")
+_ROSTER_TEXT = ("user_id", "name", "city", "city_code", "union_name", "phone", "course_id")
+_ITEM_TEXT = ("course_title", "item_type", "item_id", "item_title")
+
+
+class _Layout:
+    """Where each (course, cadre, item) row sits in the table: courses in id order, each a
+    block of its enrolled cadres (by id) × the course's items (in catalog order)."""
+
+    def __init__(self, roster: pd.DataFrame, items: pd.DataFrame):
+        self.roster, self.items = roster, items
+        per_course = items.groupby("course_id", sort=False).size()
+        self.n_items = per_course.to_dict()
+        self.first_item = (per_course.cumsum() - per_course).to_dict()
+        counts = roster["course_id"].map(self.n_items).to_numpy(dtype="int64")
+        self.size = int(counts.sum())
+        self.row_of = np.repeat(np.arange(len(roster)), counts)  # table row → roster row
+        row_start = np.cumsum(counts) - counts
+        within = np.arange(self.size) - np.repeat(row_start, counts)
+        first = roster["course_id"].map(self.first_item).to_numpy(dtype="int64")
+        self.item_of = np.repeat(first, counts) + within  # table row → item row
+        # per course: where its block starts and its cadres, for `positions`
+        self.blocks: dict[str, tuple[int, pd.Index]] = {}
+        for course_id, part in roster.groupby("course_id", sort=False):
+            start = int(row_start[part.index[0]])
+            self.blocks[str(course_id)] = (start, pd.Index(part["user_id"].to_numpy()))
+
+    def frame(self) -> pd.DataFrame:
+        roster = self.roster.astype({c: "category" for c in _ROSTER_TEXT})
+        items = self.items.astype({c: "category" for c in _ITEM_TEXT})
+        left = roster.iloc[self.row_of].reset_index(drop=True)
+        right = items.drop(columns="course_id").iloc[self.item_of].reset_index(drop=True)
+        return pd.concat([left, right], axis=1)
+
+    def positions(self, keys: Mapping[str, tuple[pd.Series, pd.Series]], item_type: str) -> dict:
+        """For each course, the table row of each (cadre, item) key, or -1 when the cadre is
+        not enrolled (or not a cadre) or the item is not in the catalog."""
+        out = {}
+        for course_id, (users, item_ids) in keys.items():
+            if course_id not in self.blocks or len(users) == 0:
+                continue
+            start, cadres = self.blocks[course_id]
+            ours = self.items[self.items["course_id"].eq(course_id)].reset_index(drop=True)
+            ours = ours[ours["item_type"].eq(item_type)]
+            item_pos = pd.Series(ours.index.to_numpy(), index=ours["item_id"].to_numpy())
+            cadre_pos = cadres.get_indexer(users.to_numpy())
+            within = item_pos.reindex(item_ids.to_numpy()).to_numpy(dtype="float64")
+            found = (cadre_pos >= 0) & ~np.isnan(within)
+            rows = np.full(len(users), -1, dtype="int64")
+            n = self.n_items[course_id]
+            rows[found] = start + cadre_pos[found] * n + within[found].astype("int64")
+            out[course_id] = rows
+        return out
+
+    def flags(self, positions: Mapping[str, np.ndarray]) -> pd.Series:
+        hit = np.zeros(self.size, dtype=bool)
+        for rows in positions.values():
+            hit[rows[rows >= 0]] = True
+        return pd.Series(hit)
+
+    def spread(self, positions: Mapping[str, np.ndarray], values: Mapping[str, pd.Series], missing) -> pd.Series:
+        """A column holding `values` at `positions` and `missing` everywhere else (NaT for
+        times, which come back as UTC; a zero Timedelta; NaN; False)."""
+        if missing is pd.NaT:
+            out = np.full(self.size, np.datetime64("NaT"), dtype="datetime64[us]")
+            convert = lambda v: v.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]")  # noqa: E731
+        elif isinstance(missing, pd.Timedelta):
+            out = np.zeros(self.size, dtype="timedelta64[us]")
+            convert = lambda v: v.to_numpy("timedelta64[us]")  # noqa: E731
+        else:
+            out = np.full(self.size, missing, dtype=bool if isinstance(missing, bool) else "float64")
+            convert = lambda v: v.to_numpy(out.dtype)  # noqa: E731
+        for course_id, rows in positions.items():
+            keep = rows >= 0
+            out[rows[keep]] = convert(values[course_id])[keep]
+        column = pd.Series(out)
+        return column.dt.tz_localize("UTC") if missing is pd.NaT else column
 
 
 def overdue_at(table: pd.DataFrame, now: dt.datetime) -> pd.Series:
