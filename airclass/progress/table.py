@@ -295,7 +295,9 @@ def build_progress(
     lessons = read_lesson_completions(platform_db, user_id)
     by_course = dict(tuple(lessons.groupby("course_id", sort=False))) if len(lessons) else {}
     done_at = layout.positions({c: (g["user_id"], g["item_id"]) for c, g in by_course.items()}, "lesson")
-    table["completed_at"] = layout.spread(done_at, {c: g["completed_at"] for c, g in by_course.items()}, pd.NaT)
+    table["completed_at"] = layout.spread(
+        done_at, {c: g["completed_at"] for c, g in by_course.items()}, pd.NaT
+    )
     del lessons, by_course
 
     table["deadline"] = table["due"] + extension
@@ -368,7 +370,9 @@ class _Layout:
             hit[rows[rows >= 0]] = True
         return pd.Series(hit)
 
-    def spread(self, positions: Mapping[str, np.ndarray], values: Mapping[str, pd.Series], missing) -> pd.Series:
+    def spread(
+        self, positions: Mapping[str, np.ndarray], values: Mapping[str, pd.Series], missing
+    ) -> pd.Series:
         """A column holding `values` at `positions` and `missing` everywhere else (NaT for
         times, which come back as UTC; a zero Timedelta; NaN; False)."""
         if missing is pd.NaT:
