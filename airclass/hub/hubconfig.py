@@ -291,16 +291,16 @@ def platform_services(settings: Settings, course_ids: list[str]) -> list[dict]:
 
 def update_services(c: Config, settings: Settings, course_ids: list[str]) -> None:
     services = platform_services(settings, course_ids)
-    # Instant feedback: grades each submission as it arrives. Runs as root: it starts the
+    # The grading service: grades each submission as it arrives (with instant feedback on)
+    # and whatever a formgrader's Autograde button asks for. Runs as root: it starts the
     # lanes as grader-<course> and the sandboxes as the pool accounts (grader/sandbox.py).
-    if settings["grading"]["instant_feedback"]:
-        services.append(
-            {
-                "name": names.GRADING_SERVICE,
-                "command": [settings.runtime_bin("python"), "-m", "airclass.services.grading_service"],
-                "environment": child_env(settings),
-            }
-        )
+    services.append(
+        {
+            "name": names.GRADING_SERVICE,
+            "command": [settings.runtime_bin("python"), "-m", "airclass.services.grading_service"],
+            "environment": child_env(settings),
+        }
+    )
     # No process: only a token, for `airclass roster import` to update a running hub.
     services.append({"name": names.ADMIN_SERVICE, "api_token": admin_token(settings)})
     culler = settings["culler"]

@@ -2,6 +2,9 @@
 
     python -m airclass.services.grading_service      (started by the hub, as root)
 
+It also answers the formgraders' Autograde button (airclass.services.regrade_spool): the
+submission a trainer asks for is graded in the sandbox pool, never as grader-<course>.
+
 Every `grading.poll_every` seconds it lists each deployed course's exchange inbound. A
 submission newer than the one in the course's submitted/ folder, of an assignment whose
 course.toml entry does not say `instant_feedback = false` (exams), is collected
@@ -26,6 +29,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import pwd
 import signal
 import sys
 import threading
@@ -36,6 +40,7 @@ from nbgrader.utils import parse_utc
 from airclass.core import names
 from airclass.core.catalog import CatalogError, load_course
 from airclass.core.settings import Settings, load
+from airclass.services import regrade_spool
 from airclass.system.layout import deployed_course_ids
 from grader.batch import LanePool, grade_submissions
 from grader.grading import GradingError, collect
@@ -93,12 +98,57 @@ def instant_assignments(settings: Settings, course_id: str) -> set[str]:
     return {a.id for a in course.assignments if a.instant_feedback}
 
 
+def answer_formgrader_requests(settings: Settings, course_id: str, lanes: dict, stop=None) -> int:
+    """Grade, in the sandbox pool, each submission the course's formgrader asked for (its
+    Autograde button, airclass.services.formgrader_autograde), and answer each request."""
+    root = settings.course_root(course_id)
+    if not regrade_spool.spool_dir(root).is_dir():
+        return 0
+    try:
+        grader_uid = pwd.getpwnam(names.grader_account(course_id)).pw_uid
+        with regrade_spool.Spool(root, grader_uid) as spool:
+            requests = spool.requests()
+            for name, assignment, student in requests:
+                spool.answer(name, _regrade(settings, course_id, assignment, student, lanes, stop))
+    except (KeyError, OSError) as exc:
+        print(f"grading service: formgrader requests of {course_id}: {exc}", file=sys.stderr, flush=True)
+        return 0
+    return len(requests)
+
+
+def _regrade(settings: Settings, course_id: str, assignment: str, student: str, lanes, stop) -> dict:
+    try:
+        course = load_course(root := settings.course_root(course_id), check_notebooks=False)
+    except CatalogError as exc:
+        return {"success": False, "error": f"课程目录有误：{exc}"}
+    if assignment not in {a.id for a in course.assignments}:
+        return {"success": False, "error": f"课程 {course_id} 没有作业 {assignment}。"}
+    if not (root / "submitted" / student / assignment).is_dir():
+        return {"success": False, "error": f"{student} 没有已收取的 {assignment} 提交。"}
+    pool = lanes.setdefault(course_id, LanePool(settings, course_id))
+    summary = grade_submissions(
+        settings, course_id, assignment, students=[student], force=True, lanes=pool, stop=stop
+    )
+    (outcome,) = summary.outcomes
+    if outcome.error:
+        return {"success": False, "error": f"自动评分失败：{outcome.error}"}
+    flags = f"；需要培训师查看：{'、'.join(outcome.flags)}" if outcome.flags else ""
+    log = f"已在评分沙箱中自动评分：{outcome.score:g} / {outcome.max_score:g} 分{flags}"
+    print(f"formgrader request {course_id}/{assignment}/{student}: {outcome.score:g}", flush=True)
+    return {"success": True, "log": log, "score": outcome.score, "flags": outcome.flags}
+
+
 def grade_new(settings: Settings, tried: dict, lanes: dict | None = None, stop=None) -> int:
     """One pass over every course; returns how many submissions were graded. `lanes`
-    (course id → LanePool) keeps warm lanes between passes."""
+    (course id → LanePool) keeps warm lanes between passes. New submissions are graded
+    only with `grading.instant_feedback`; the formgraders' requests always are."""
     graded = 0
     lanes = {} if lanes is None else lanes
+    instant = settings["grading"]["instant_feedback"]
     for course_id in deployed_course_ids(settings):
+        graded += answer_formgrader_requests(settings, course_id, lanes, stop)
+        if not instant:
+            continue
         for assignment, students in pending(
             settings, course_id, instant_assignments(settings, course_id), tried
         ).items():

@@ -161,8 +161,16 @@ USER_LAB_PAGE_CONFIG = {
 }
 
 
-# Formgrader services (and only they) load the extension that audits manual grades.
-FORMGRADER_SERVER_CONFIG = {"ServerApp": {"jpserver_extensions": {"airclass.services.grade_audit": True}}}
+# Formgrader services (and only they) load the extensions that audit manual grades and
+# send the Autograde button to the sandboxed grading service.
+FORMGRADER_SERVER_CONFIG = {
+    "ServerApp": {
+        "jpserver_extensions": {
+            "airclass.services.grade_audit": True,
+            "airclass.services.formgrader_autograde": True,
+        }
+    }
+}
 
 
 def formgrader_config_dir(settings: Settings) -> Path:

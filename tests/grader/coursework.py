@@ -34,8 +34,6 @@ def scratch_settings(data_dir: Path) -> Settings:
     return Settings(validate({"data_dir": str(data_dir), "runtime_prefix": sys.prefix}), None)
 
 
-
-
 def course_root(
     data_dir: Path,
     course_dir: Path,
