@@ -370,7 +370,8 @@ def bench_table(settings: Settings, courses, n: int, sample: int, repeat: int) -
 
     mine = table[table["user_id"].isin(users) & table["item_type"].eq("assignment")]
     key = ["user_id", "course_id", "item_id"]
-    a = mine[key + ["submitted", "score", "late"]].sort_values(key).reset_index(drop=True)
+    a = mine[key + ["submitted", "score", "late"]].astype({c: "str" for c in key})
+    a = a.sort_values(key).reset_index(drop=True)
     b = via_api[key + ["submitted", "score", "late"]].sort_values(key).reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b, check_dtype=False)
     say(f"  same rows on the subsample  : yes ({len(a):,} assignment rows compared)")
