@@ -20,10 +20,17 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from airclass.core.course_notebooks import check_notebook
-
 COURSE_ID = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 ITEM_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,40}$")
+
+
+def check_notebook(path: Path, graded: bool):
+    """`airclass.core.course_notebooks.check_notebook`, imported on first use: it loads
+    nbgrader and jsonschema (about 1.5 s), which readers of course.toml alone — every
+    dashboard render, `check_notebooks=False` — must not pay."""
+    from airclass.core.course_notebooks import check_notebook as check
+
+    return check(path, graded=graded)
 
 
 class CatalogError(ValueError):

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pandas as pd
 from tornado.web import HTTPError
 
@@ -197,6 +196,10 @@ def voila_prelaunch_hook(req_handler: Any, notebook: Any, cwd: str) -> Any:
     allowed = DASHBOARD_ROLES.get(dashboard_name(req_handler, notebook))
     if allowed is None or viewer.role not in allowed:
         raise HTTPError(403, "您的角色无权打开此页面")
+    # Imported here, in the Voila server where it is loaded already: the dashboard kernels
+    # import this module too, and nbformat's validator costs them most of a second.
+    import nbformat
+
     cell = nbformat.v4.new_code_cell(viewer_cell_source(viewer))
     cell.metadata["tags"] = ["airclass-viewer"]
     notebook.cells.insert(0, cell)
