@@ -404,9 +404,10 @@ def overdue_at(table: pd.DataFrame, now: dt.datetime) -> pd.Series:
 def deployed_courses(settings) -> list[Course]:
     """The courses deployed under the data root, read from each course's ``course.toml``.
 
-    The nbgrader course root is tried first (fully validated by `load_course`); when it
-    cannot be read — the dashboard account may only read the gradebook — the public
-    ``course.toml`` is read as is.
+    The nbgrader course root is tried first; when it cannot be read — the dashboard account
+    may only read the gradebook — the public ``course.toml``. Only the catalog is read:
+    the notebooks were checked when the course was deployed, and checking them again here
+    would cost every dashboard render and API call seconds (nbgrader's validator).
     """
     ids: set[str] = set()
     for parent in (settings.courses_dir, settings.public_dir):
@@ -416,14 +417,20 @@ def deployed_courses(settings) -> list[Course]:
             continue
     courses, problems = [], []
     for course_id in sorted(ids):
-        try:
-            courses.append(load_course(settings.course_root(course_id)))
-            continue
-        except (CatalogError, OSError) as exc:
-            first = str(exc)
-        try:
-            courses.append(load_course(settings.public_dir / course_id, check_notebooks=False))
-        except (CatalogError, OSError):
+        first = ""
+        for folder in (settings.course_root(course_id), settings.public_dir / course_id):
+            try:
+                course = load_course(folder, check_notebooks=False)
+            except (CatalogError, OSError) as exc:
+                first = first or str(exc)
+                continue
+            if course.id != course_id:
+                where = folder / "course.toml"
+                first = first or f"{where}: id '{course.id}' differs from its folder '{course_id}'"
+                continue
+            courses.append(course)
+            break
+        else:
             problems.append(first)
     if problems and not courses:
         raise CatalogError("\n".join(problems))
