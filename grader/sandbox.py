@@ -6,6 +6,10 @@ or a cadre), one notebook per account at a time, under:
 
 * `prlimit`: address space (memory), processes of the account (fork bombs), file size,
   open files, no core dumps;
+* a cgroup per pool account (`airclass/sandbox-<account>`, airclass.system.limits) holding
+  all the notebook's processes together to the same memory budget — the address-space
+  limit is per process, so 8 children of 1 GiB each would otherwise pass a 2 GiB limit;
+  above it the kernel's OOM killer ends the run and the submission is flagged 内存超限;
 * `bubblewrap`, started *as* the account (run by root with `--uid`, the sandbox user maps back
   to root outside): new user, PID, network, IPC, UTS and cgroup namespaces (no network at all;
   kernel and runner talk over ZMQ `ipc` sockets), a root filesystem built from an allowlist —
@@ -41,7 +45,7 @@ from pathlib import Path
 
 from airclass.core import names
 from airclass.core.settings import Settings
-from airclass.system import accounts, childproc
+from airclass.system import accounts, childproc, limits
 
 SANDBOX_CWD = "/tmp/submission"
 MAX_CONCURRENT_RUNS = 4
@@ -125,7 +129,29 @@ class Lease:
 
 def delete_pool(settings: Settings, size: int) -> None:
     for slot in range(1, size + 1):
-        accounts.delete_user(pool_account(settings, slot))
+        name = pool_account(settings, slot)
+        accounts.delete_user(name)
+        limits.remove(_cgroup_name(name), wait=2)
+
+
+def _cgroup_name(account: str) -> str:
+    return f"sandbox-{account}"
+
+
+_NO_CGROUP_SAID: list[str] = []
+
+
+def account_cgroup(settings: Settings, account: str) -> Path | None:
+    """The account's cgroup with the memory budget (its cgroup.procs joins a process), or
+    None where this machine offers no cgroups (prlimit's per-process limits still apply)."""
+    try:
+        groups = limits.prepare(_cgroup_name(account), settings["grading"]["memory_mb"] * 1024 * 1024, None)
+    except limits.LimitError as exc:
+        if not _NO_CGROUP_SAID:
+            _NO_CGROUP_SAID.append(str(exc))
+            print(f"grading sandbox: no cgroup, memory limited per process only ({exc})", flush=True)
+        return None
+    return groups[0]  # v2: the group; v1: the memory controller's
 
 
 @dataclass
@@ -285,6 +311,10 @@ def run_notebook(
             copy_files(files_from, files, workdir)
         accounts.chown_tree(workdir, account, account)
         cmd = sandbox_command(settings, account, workdir, settings["nbgrader"]["execute_timeout"])
+        cgroup = account_cgroup(settings, account)
+        if cgroup is not None:  # joined before anything of the notebook's runs
+            ooms_before = limits.oom_kills(_cgroup_name(account))
+            cmd = ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', str(cgroup / "cgroup.procs"), *cmd]
         proc = subprocess.Popen(
             cmd,
             stdin=subprocess.PIPE,
@@ -318,6 +348,8 @@ def run_notebook(
         reader.join(timeout=5)
         err_reader.join(timeout=1)
         result.log = b"".join(errors).decode("utf-8", "replace")[-4000:]
+        if cgroup is not None and limits.oom_kills(_cgroup_name(account)) > ooms_before:
+            result.flags.append(MEMORY)
         if state.get("dead"):
             result.flags.append(KERNEL_DIED)
         elif not result.finished and not result.aborted and not result.flags:

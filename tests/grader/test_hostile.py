@@ -92,6 +92,21 @@ def test_allocating_4_gib_hits_the_memory_limit(course):
     assert 0 < code < FULL
 
 
+# Each child stays under the per-process address-space limit (2 GiB); together they hold
+# 6 GiB. Only the account's cgroup sees the sum.
+SPLIT_HOG = """import subprocess, sys
+hog = "import time; hog = b'x' * (1536 * 1024**2); time.sleep(5)"
+kids = [subprocess.Popen([sys.executable, "-c", hog]) for _ in range(4)]
+print([kid.wait() for kid in kids])
+"""
+
+
+def test_memory_split_over_child_processes_hits_the_limit_of_the_whole_run(course):
+    assert course.settings["grading"]["memory_mb"] == 2048
+    outcome, _ = grade_with_honest(course, "h-splitmem", with_code(course, SPLIT_HOG))
+    assert sandbox.MEMORY in outcome.flags
+
+
 def test_writing_the_gradebook_is_impossible(course):
     db = course.root / "gradebook.db"
     before = db.stat().st_size
