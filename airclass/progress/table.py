@@ -122,11 +122,15 @@ def read_roster(platform_db: str | Path, user_id: str | None = None) -> pd.DataF
     return _read(platform_db, query)
 
 
-def read_lesson_completions(platform_db: str | Path, user_id: str | None = None) -> pd.DataFrame:
+def read_lesson_completions(
+    platform_db: str | Path, user_id: str | None = None, course_id: str | None = None
+) -> pd.DataFrame:
     t = platform.lesson_completions
     query = sa.select(t.c.user_id, t.c.course_id, t.c.lesson_id.label("item_id"), t.c.completed_at)
     if user_id is not None:
         query = query.where(t.c.user_id == user_id)
+    if course_id is not None:
+        query = query.where(t.c.course_id == course_id)
     lessons = _read(platform_db, query)
     lessons["completed_at"] = _utc(lessons["completed_at"])
     return lessons
@@ -281,38 +285,57 @@ def build_progress(
     roster = roster[roster["course_id"].isin(items["course_id"])]
     roster = roster.drop_duplicates(["course_id", "user_id"]).sort_values(["course_id", "user_id"])
     layout = _Layout(roster.reset_index(drop=True), items)
-    table = layout.frame()
+    del roster
+    columns = layout.text_columns()
+    columns["due"] = layout.item_column("due")
+    columns["max_score"] = layout.item_column("max_score")
+    columns["pass_mark"] = layout.item_column("pass_mark")
 
-    subs = {c.id: read_submissions(gradebooks.get(c.id, _NO_GRADEBOOK), user_id) for c in courses}
-    at = layout.positions({c: (s["user_id"], s["item_id"]) for c, s in subs.items()}, "assignment")
-    table["submitted"] = layout.flags(at)
-    table["submitted_at"] = layout.spread(at, {c: s["submitted_at"] for c, s in subs.items()}, pd.NaT)
-    extension = layout.spread(at, {c: s["extension"] for c, s in subs.items()}, pd.Timedelta(0))
-    table["score"] = layout.spread(at, {c: s["score"] for c, s in subs.items()}, float("nan"))
-    table["needs_grading"] = layout.spread(at, {c: s["needs_grading"] for c, s in subs.items()}, False)
-    del subs
+    # One course at a time, so only one course's submissions are held as text at once.
+    submitted = np.zeros(layout.size, dtype=bool)
+    submitted_at = np.full(layout.size, np.datetime64("NaT"), dtype="datetime64[us]")
+    extension = np.zeros(layout.size, dtype="timedelta64[us]")
+    score = np.full(layout.size, np.nan)
+    needs_grading = np.zeros(layout.size, dtype=bool)
+    completed_at = np.full(layout.size, np.datetime64("NaT"), dtype="datetime64[us]")
+    for course in courses:
+        subs = read_submissions(gradebooks.get(course.id, _NO_GRADEBOOK), user_id)
+        rows, found = layout.rows(course.id, subs["user_id"], subs["item_id"], "assignment")
+        submitted[rows] = True
+        submitted_at[rows] = _naive_utc(subs["submitted_at"])[found]
+        extension[rows] = subs["extension"].to_numpy("timedelta64[us]")[found]
+        score[rows] = subs["score"].to_numpy("float64")[found]
+        needs_grading[rows] = subs["needs_grading"].to_numpy(bool)[found]
+        del subs
+        lessons = read_lesson_completions(platform_db, user_id, course.id)
+        rows, found = layout.rows(course.id, lessons["user_id"], lessons["item_id"], "lesson")
+        completed_at[rows] = _naive_utc(lessons["completed_at"])[found]
+        del lessons
 
-    lessons = read_lesson_completions(platform_db, user_id)
-    by_course = dict(tuple(lessons.groupby("course_id", sort=False))) if len(lessons) else {}
-    done_at = layout.positions({c: (g["user_id"], g["item_id"]) for c, g in by_course.items()}, "lesson")
-    table["completed_at"] = layout.spread(
-        done_at, {c: g["completed_at"] for c, g in by_course.items()}, pd.NaT
-    )
-    del lessons, by_course
-
-    table["deadline"] = table["due"] + extension
-    table["late"] = table["submitted"] & (table["submitted_at"] > table["deadline"]).fillna(False)
-    table["overdue"] = overdue_at(table, now_ts)
-    completed = table["completed_at"].notna()
-    table["passed"] = (table["submitted"] & (table["score"] >= table["pass_mark"]).fillna(False)) | completed
-    table["done"] = table["submitted"] | completed
-    table["activity_at"] = table["submitted_at"].fillna(table["completed_at"])
-    return table.loc[:, list(PROGRESS_COLUMNS)]
+    columns["submitted"] = pd.Series(submitted)
+    columns["submitted_at"] = pd.Series(submitted_at).dt.tz_localize("UTC")
+    columns["score"] = pd.Series(score)
+    columns["needs_grading"] = pd.Series(needs_grading)
+    columns["completed_at"] = pd.Series(completed_at).dt.tz_localize("UTC")
+    columns["deadline"] = columns["due"] + pd.Series(extension)
+    del extension
+    columns["late"] = columns["submitted"] & (columns["submitted_at"] > columns["deadline"])
+    columns["overdue"] = _overdue(columns["item_type"], columns["submitted"], columns["deadline"], now_ts)
+    completed = columns["completed_at"].notna()
+    passed = columns["submitted"] & (columns["score"] >= columns["pass_mark"])
+    columns["passed"] = passed | completed
+    columns["done"] = columns["submitted"] | completed
+    columns["activity_at"] = columns["submitted_at"].fillna(columns["completed_at"])
+    return pd.DataFrame({name: columns.pop(name) for name in PROGRESS_COLUMNS}, copy=False)
 
 
 _NO_GRADEBOOK = Path("/nonexistent/gradebook.db")
 _ROSTER_TEXT = ("user_id", "name", "city", "city_code", "union_name", "phone", "course_id")
 _ITEM_TEXT = ("course_title", "item_type", "item_id", "item_title")
+
+
+def _naive_utc(times: pd.Series) -> np.ndarray:
+    return times.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]")
 
 
 class _Layout:
@@ -323,79 +346,63 @@ class _Layout:
         self.roster, self.items = roster, items
         per_course = items.groupby("course_id", sort=False).size()
         self.n_items = per_course.to_dict()
-        self.first_item = (per_course.cumsum() - per_course).to_dict()
+        first_item = (per_course.cumsum() - per_course).to_dict()
         counts = roster["course_id"].map(self.n_items).to_numpy(dtype="int64")
         self.size = int(counts.sum())
-        self.row_of = np.repeat(np.arange(len(roster)), counts)  # table row → roster row
+        self.row_of = np.repeat(np.arange(len(roster), dtype="int32"), counts)  # table row → roster row
         row_start = np.cumsum(counts) - counts
-        within = np.arange(self.size) - np.repeat(row_start, counts)
-        first = roster["course_id"].map(self.first_item).to_numpy(dtype="int64")
-        self.item_of = np.repeat(first, counts) + within  # table row → item row
-        # per course: where its block starts and its cadres, for `positions`
+        within = np.arange(self.size, dtype="int64") - np.repeat(row_start, counts)
+        first = roster["course_id"].map(first_item).to_numpy(dtype="int64")
+        self.item_of = (np.repeat(first, counts) + within).astype("int32")  # table row → item row
+        del within
+        # per course: where its block starts and its cadres, for `rows`
         self.blocks: dict[str, tuple[int, pd.Index]] = {}
         for course_id, part in roster.groupby("course_id", sort=False):
             start = int(row_start[part.index[0]])
             self.blocks[str(course_id)] = (start, pd.Index(part["user_id"].to_numpy()))
 
-    def frame(self) -> pd.DataFrame:
-        roster = self.roster.astype({c: "category" for c in _ROSTER_TEXT})
-        items = self.items.astype({c: "category" for c in _ITEM_TEXT})
-        left = roster.iloc[self.row_of].reset_index(drop=True)
-        right = items.drop(columns="course_id").iloc[self.item_of].reset_index(drop=True)
-        return pd.concat([left, right], axis=1)
-
-    def positions(self, keys: Mapping[str, tuple[pd.Series, pd.Series]], item_type: str) -> dict:
-        """For each course, the table row of each (cadre, item) key, or -1 when the cadre is
-        not enrolled (or not a cadre) or the item is not in the catalog."""
+    def text_columns(self) -> dict[str, pd.Series]:
+        """The roster's and the catalog's text, repeated down the table as categoricals."""
         out = {}
-        for course_id, (users, item_ids) in keys.items():
-            if course_id not in self.blocks or len(users) == 0:
-                continue
-            start, cadres = self.blocks[course_id]
-            ours = self.items[self.items["course_id"].eq(course_id)].reset_index(drop=True)
-            ours = ours[ours["item_type"].eq(item_type)]
-            item_pos = pd.Series(ours.index.to_numpy(), index=ours["item_id"].to_numpy())
-            cadre_pos = cadres.get_indexer(users.to_numpy())
-            within = item_pos.reindex(item_ids.to_numpy()).to_numpy(dtype="float64")
-            found = (cadre_pos >= 0) & ~np.isnan(within)
-            rows = np.full(len(users), -1, dtype="int64")
-            n = self.n_items[course_id]
-            rows[found] = start + cadre_pos[found] * n + within[found].astype("int64")
-            out[course_id] = rows
+        for frame, index, names in (
+            (self.roster, self.row_of, _ROSTER_TEXT),
+            (self.items, self.item_of, _ITEM_TEXT),
+        ):
+            for name in names:
+                values = pd.Categorical(frame[name])
+                out[name] = pd.Series(pd.Categorical.from_codes(values.codes[index], dtype=values.dtype))
         return out
 
-    def flags(self, positions: Mapping[str, np.ndarray]) -> pd.Series:
-        hit = np.zeros(self.size, dtype=bool)
-        for rows in positions.values():
-            hit[rows[rows >= 0]] = True
-        return pd.Series(hit)
+    def item_column(self, name: str) -> pd.Series:
+        return self.items[name].take(self.item_of).reset_index(drop=True)
 
-    def spread(
-        self, positions: Mapping[str, np.ndarray], values: Mapping[str, pd.Series], missing
-    ) -> pd.Series:
-        """A column holding `values` at `positions` and `missing` everywhere else (NaT for
-        times, which come back as UTC; a zero Timedelta; NaN; False)."""
-        if missing is pd.NaT:
-            out = np.full(self.size, np.datetime64("NaT"), dtype="datetime64[us]")
-            convert = lambda v: v.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[us]")  # noqa: E731
-        elif isinstance(missing, pd.Timedelta):
-            out = np.zeros(self.size, dtype="timedelta64[us]")
-            convert = lambda v: v.to_numpy("timedelta64[us]")  # noqa: E731
-        else:
-            out = np.full(self.size, missing, dtype=bool if isinstance(missing, bool) else "float64")
-            convert = lambda v: v.to_numpy(out.dtype)  # noqa: E731
-        for course_id, rows in positions.items():
-            keep = rows >= 0
-            out[rows[keep]] = convert(values[course_id])[keep]
-        column = pd.Series(out)
-        return column.dt.tz_localize("UTC") if missing is pd.NaT else column
+    def rows(self, course_id: str, users: pd.Series, item_ids: pd.Series, item_type: str):
+        """The table rows of (cadre, item) keys of one course, and which keys have one (a
+        cadre not enrolled, or not a cadre, or an item not in the catalog has none)."""
+        if course_id not in self.blocks or len(users) == 0:
+            return np.zeros(0, dtype="int64"), np.zeros(len(users), dtype=bool)
+        start, cadres = self.blocks[course_id]
+        ours = self.items[self.items["course_id"].eq(course_id)].reset_index(drop=True)
+        ours = ours[ours["item_type"].eq(item_type)]
+        item_pos = pd.Series(ours.index.to_numpy(), index=ours["item_id"].to_numpy())
+        cadre_pos = cadres.get_indexer(users.to_numpy())
+        within = item_pos.reindex(item_ids.to_numpy()).to_numpy(dtype="float64")
+        found = (cadre_pos >= 0) & ~np.isnan(within)
+        rows = (
+            start + cadre_pos[found].astype("int64") * self.n_items[course_id] + within[found].astype("int64")
+        )
+        return rows, found
 
 
 def overdue_at(table: pd.DataFrame, now: dt.datetime) -> pd.Series:
     """Assignments past their deadline at `now` and still not submitted."""
+    return _overdue(table["item_type"], table["submitted"], table["deadline"], now)
+
+
+def _overdue(item_type: pd.Series, submitted: pd.Series, deadline: pd.Series, now: dt.datetime) -> pd.Series:
     now_ts = pd.Timestamp(now).tz_convert("UTC")
-    overdue = table["item_type"].eq("assignment") & ~table["submitted"].astype(bool)
-    return (overdue & (table["deadline"] < now_ts)).fillna(False).astype(bool)
+    overdue = item_type.eq("assignment") & ~submitted.astype(bool)
+    return (overdue & (deadline < now_ts)).fillna(False).astype(bool)
 
 
 # --- deployed courses -------------------------------------------------------------------
