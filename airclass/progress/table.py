@@ -340,10 +340,14 @@ def _naive_utc(times: pd.Series) -> np.ndarray:
 
 class _Layout:
     """Where each (course, cadre, item) row sits in the table: courses in id order, each a
-    block of its enrolled cadres (by id) × the course's items (in catalog order)."""
+    block of its enrolled cadres (by id) × the course's items (in catalog order).
+
+    The roster's text is kept only as categorical codes: at 200k cadres its 600k rows of
+    names, unions and phones as Python strings would otherwise be held to the end."""
 
     def __init__(self, roster: pd.DataFrame, items: pd.DataFrame):
-        self.roster, self.items = roster, items
+        self.items = items
+        self.roster_text = {name: pd.Categorical(roster[name]) for name in _ROSTER_TEXT}
         per_course = items.groupby("course_id", sort=False).size()
         self.n_items = per_course.to_dict()
         first_item = (per_course.cumsum() - per_course).to_dict()
@@ -355,22 +359,22 @@ class _Layout:
         first = roster["course_id"].map(first_item).to_numpy(dtype="int64")
         self.item_of = (np.repeat(first, counts) + within).astype("int32")  # table row → item row
         del within
-        # per course: where its block starts and its cadres, for `rows`
-        self.blocks: dict[str, tuple[int, pd.Index]] = {}
-        for course_id, part in roster.groupby("course_id", sort=False):
-            start = int(row_start[part.index[0]])
-            self.blocks[str(course_id)] = (start, pd.Index(part["user_id"].to_numpy()))
+        # per course: where its block starts, and each cadre's place in it (by user code)
+        users = self.roster_text["user_id"]
+        self.blocks: dict[str, tuple[int, np.ndarray]] = {}
+        for course_id, part in roster.groupby("course_id", sort=False).indices.items():
+            place = np.full(len(users.categories), -1, dtype="int64")
+            place[users.codes[part]] = np.arange(len(part))
+            self.blocks[str(course_id)] = (int(row_start[part[0]]), place)
 
     def text_columns(self) -> dict[str, pd.Series]:
         """The roster's and the catalog's text, repeated down the table as categoricals."""
         out = {}
-        for frame, index, names in (
-            (self.roster, self.row_of, _ROSTER_TEXT),
-            (self.items, self.item_of, _ITEM_TEXT),
-        ):
-            for name in names:
-                values = pd.Categorical(frame[name])
-                out[name] = pd.Series(pd.Categorical.from_codes(values.codes[index], dtype=values.dtype))
+        for name, values in self.roster_text.items():
+            out[name] = pd.Series(pd.Categorical.from_codes(values.codes[self.row_of], dtype=values.dtype))
+        for name in _ITEM_TEXT:
+            values = pd.Categorical(self.items[name])
+            out[name] = pd.Series(pd.Categorical.from_codes(values.codes[self.item_of], dtype=values.dtype))
         return out
 
     def item_column(self, name: str) -> pd.Series:
@@ -381,11 +385,12 @@ class _Layout:
         cadre not enrolled, or not a cadre, or an item not in the catalog has none)."""
         if course_id not in self.blocks or len(users) == 0:
             return np.zeros(0, dtype="int64"), np.zeros(len(users), dtype=bool)
-        start, cadres = self.blocks[course_id]
+        start, place = self.blocks[course_id]
         ours = self.items[self.items["course_id"].eq(course_id)].reset_index(drop=True)
         ours = ours[ours["item_type"].eq(item_type)]
         item_pos = pd.Series(ours.index.to_numpy(), index=ours["item_id"].to_numpy())
-        cadre_pos = cadres.get_indexer(users.to_numpy())
+        code = self.roster_text["user_id"].categories.get_indexer(users.to_numpy())
+        cadre_pos = np.where(code >= 0, place[code], -1)
         within = item_pos.reindex(item_ids.to_numpy()).to_numpy(dtype="float64")
         found = (cadre_pos >= 0) & ~np.isnan(within)
         rows = (
