@@ -4,6 +4,8 @@ A backup holds
     data/        the data directory: hub, platform, courses (gradebooks, submissions), exchange, …
     homes/<u>/   the home folders of the platform's accounts (cadres' fetched and edited work)
     settings/    the settings file
+    databases/postgresql.dump   with `[database] url`: the hub's, the platform's and every
+                 gradebook's schema, from `pg_dump --format=custom` (restored with pg_restore)
     manifest.json  every entry with its type, mode, owner and group by name, size and sha256
 
 SQLite databases (hub DB, platform DB, every gradebook) are copied through SQLite's backup
@@ -28,20 +30,24 @@ import pwd
 import shutil
 import sqlite3
 import stat
+import subprocess
 import tempfile
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from airclass.core import names
+import sqlalchemy as sa
+
+from airclass.core import databases, dburls, names
 from airclass.core.settings import Settings
-from airclass.system import accounts, layout
+from airclass.system import accounts, childproc, layout
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
 MANIFEST = "manifest.json"
 FORMAT = 1
+PG_DUMP = "databases/postgresql.dump"
 
 
 class BackupError(RuntimeError):
@@ -179,10 +185,8 @@ def backup(settings: Settings, dest: str | Path) -> Summary:
         shutil.copy2(settings.source, dest / "settings" / "airclass.toml")
     note = ""
     if settings.database_url:  # hub DB, platform DB and gradebooks are all in PostgreSQL
-        note = (
-            "[database] url: the hub DB, the platform DB and the gradebooks are in PostgreSQL: "
-            "back that database up with pg_dump"
-        )
+        entries.append(_dump_postgres(settings, dest))
+        summary.databases += len(entries[-1]["schemas"])
     elif settings["hub"]["db_url"]:  # only the embedded SQLite lives in the data directory
         note = "hub.db_url points outside the data directory: back that database up with its own tools"
     manifest = {
@@ -194,6 +198,53 @@ def backup(settings: Settings, dest: str | Path) -> Summary:
     }
     (dest / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return summary
+
+
+def platform_schemas(settings: Settings) -> list[str]:
+    """The PostgreSQL schemas of this platform: hub, platform and one per deployed course."""
+    courses = layout.deployed_course_ids(settings)
+    return [dburls.HUB_SCHEMA, dburls.PLATFORM_SCHEMA] + [dburls.gradebook_schema(c) for c in courses]
+
+
+def _pg_tool(settings: Settings, tool: str, args: list[str]) -> None:
+    """Run pg_dump / pg_restore on the `[database] url` database; the password goes through
+    the environment, never the command line (other accounts can read `ps`)."""
+    url, password = dburls.split_password(settings.database_url)
+    url = url.replace("postgresql+psycopg://", "postgresql://", 1)
+    env = {"PATH": childproc.SYSTEM_PATH, "LANG": "C.UTF-8", "PGPASSWORD": password}
+    try:
+        done = subprocess.run(
+            [childproc.system_tool(tool), *args, "--dbname", url],
+            env=env, capture_output=True, text=True, timeout=3600,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise BackupError(f"{tool}: {exc} (apt-get install postgresql-client)") from exc
+    if done.returncode != 0:
+        raise BackupError(f"{tool} failed: {done.stderr.strip()[-2000:]}")
+
+
+def _dump_postgres(settings: Settings, dest: Path) -> dict:
+    out = dest / PG_DUMP
+    out.parent.mkdir(mode=0o700)
+    schemas = platform_schemas(settings)
+    args = ["--format=custom", "--no-owner", "--no-privileges", "--file", str(out)]
+    _pg_tool(settings, "pg_dump", args + [f"--schema={schema}" for schema in schemas])
+    size = out.stat().st_size
+    return {"path": PG_DUMP, "type": "pg_dump", "schemas": schemas, "mode": 0o600, "owner": "root",
+            "group": "root", "size": size, "sha256": _sha256(out)}  # fmt: skip
+
+
+def _restore_postgres(settings: Settings, src: Path, entry: dict) -> None:
+    """Replace the schemas the dump holds with their backed-up contents."""
+    with databases.engine(settings.database_url).begin() as conn:
+        for schema in entry["schemas"]:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    _pg_tool(settings, "pg_restore", ["--no-owner", "--no-privileges", "--exit-on-error", str(src / PG_DUMP)])
+
+
+def _platform_in_postgres(settings: Settings) -> bool:
+    with databases.engine(settings.platform_db_url).connect() as conn:
+        return sa.inspect(conn).has_table("people")
 
 
 def read_manifest(src: Path) -> dict:
@@ -216,9 +267,11 @@ def verify(src: str | Path) -> dict:
     bad = []
     for entry in manifest["entries"]:
         rel = Path(entry["path"])
-        if rel.is_absolute() or ".." in rel.parts or rel.parts[0] not in ("data", "homes"):
+        if rel.is_absolute() or ".." in rel.parts or rel.parts[0] not in ("data", "homes", "databases"):
             bad.append(f"{entry['path']}: path outside the backup")
-        elif entry["type"] in ("file", "sqlite"):
+        elif rel.parts[0] == "databases" and (entry["type"] != "pg_dump" or entry["path"] != PG_DUMP):
+            bad.append(f"{entry['path']}: not a database dump this version writes")
+        elif entry["type"] in ("file", "sqlite", "pg_dump"):
             path = src / rel
             if not path.is_file() or path.is_symlink():
                 bad.append(f"{entry['path']}: missing")
@@ -262,12 +315,15 @@ def _target(settings: Settings, rel: Path) -> Path:
     return Path(pwd.getpwnam(rel.parts[1]).pw_dir).joinpath(*rel.parts[2:])
 
 
-def _forget_running_servers(hub_db: Path) -> None:
-    if not hub_db.is_file():
+def _forget_running_servers(settings: Settings) -> None:
+    url = settings.hub_db_url
+    if not databases.exists(url):
         return
-    with sqlite3.connect(hub_db) as conn:
-        conn.execute("UPDATE spawners SET server_id = NULL, state = '{}'")
-        conn.execute("DELETE FROM servers")
+    with databases.engine(url).begin() as conn:
+        if not sa.inspect(conn).has_table("spawners"):
+            return
+        conn.execute(sa.text("UPDATE spawners SET server_id = NULL, state = '{}'"))
+        conn.execute(sa.text("DELETE FROM servers"))
 
 
 def _hub_listening(settings: Settings) -> bool:
@@ -289,7 +345,20 @@ def restore(settings: Settings, src: str | Path, *, force: bool = False) -> Summ
     manifest = verify(src)
     if _hub_listening(settings):
         raise BackupError("the hub is running; stop it before restoring (nothing was changed)")
+    dump = next((e for e in manifest["entries"] if e["type"] == "pg_dump"), None)
+    if dump is not None and not settings.database_url:
+        raise BackupError(
+            "this backup holds a PostgreSQL database: set [database] url in the target's settings to "
+            "the (empty) database to restore it into (nothing was changed)"
+        )
+    if dump is None and settings.database_url:
+        raise BackupError(
+            "this backup holds SQLite databases but the target's settings name a PostgreSQL "
+            "database ([database] url): restore with SQLite settings (nothing was changed)"
+        )
     occupied = [p for p in (settings.platform_db, settings.hub_dir / "jupyterhub.sqlite") if p.exists()]
+    if settings.database_url and _platform_in_postgres(settings):
+        occupied.append(settings.platform_db_url.split("?", 1)[0] + f" (schema {dburls.PLATFORM_SCHEMA})")
     if occupied and not force:
         raise BackupError(
             f"{settings.data_dir} already holds a platform ({occupied[0]}); restore into an empty "
@@ -301,6 +370,10 @@ def restore(settings: Settings, src: str | Path, *, force: bool = False) -> Summ
     homes = set()
     for entry in manifest["entries"]:
         rel = Path(entry["path"])
+        if entry["type"] == "pg_dump":
+            _restore_postgres(settings, src, entry)
+            summary.databases += len(entry["schemas"])
+            continue
         target = _target(settings, rel)
         uid, gid = _ids(entry)
         if rel.parts[0] == "homes":
@@ -327,7 +400,7 @@ def restore(settings: Settings, src: str | Path, *, force: bool = False) -> Summ
         if entry["type"] != "symlink":
             os.chmod(target, entry["mode"])
     summary.homes = len(homes)
-    _forget_running_servers(settings.hub_dir / "jupyterhub.sqlite")
+    _forget_running_servers(settings)
     # Paths inside generated configs follow the target's settings, not the backup's.
     layout.prepare_data_dir(settings)
     for course in layout.deployed_course_ids(settings):

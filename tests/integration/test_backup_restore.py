@@ -2,7 +2,6 @@
 a hub started there serves the same people (same passwords), grades and files."""
 
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
@@ -15,17 +14,12 @@ from nbgrader.api import Gradebook
 from airclass.core.platform_db import PlatformDB
 from airclass.core.settings import load
 from airclass.system import launcher
+from tests import pgtest
 from tests.integration.conftest import PASSWORD, free_port_base
 
-pytestmark = [
-    pytest.mark.integration,
-    # `airclass backup` copies the SQLite databases of the data dir; with [database] url they
-    # are PostgreSQL schemas, backed up with pg_dump (the backup's manifest says so).
-    pytest.mark.skipif(
-        os.environ.get("AIRCLASS_TEST_DATABASE") == "postgresql",
-        reason="backup/restore covers SQLite; PostgreSQL is backed up with pg_dump",
-    ),
-]
+# On PostgreSQL ([database] url) the databases travel as one pg_dump of the platform's
+# schemas and are restored into another (empty) database.
+pytestmark = pytest.mark.integration
 NOTE = "api/contents/备份测试.txt"
 
 
@@ -39,8 +33,7 @@ def cli(settings_file, *args: str) -> subprocess.CompletedProcess:
 
 
 def scores(settings) -> dict:
-    path = settings.course_root("itbasics") / "gradebook.db"
-    with Gradebook(f"sqlite:///{path}") as gb:
+    with Gradebook(settings.gradebook_url("itbasics")) as gb:
         return {(s.student.id, s.assignment.name): s.score for a in gb.assignments for s in a.submissions}
 
 
@@ -59,7 +52,7 @@ def test_backup_while_serving_then_restore_serves_the_same(classroom, login, tmp
     saved = cadre.server("PUT", NOTE, json={"type": "file", "format": "text", "content": text})
     assert saved.status_code in (200, 201), saved.text
 
-    with PlatformDB(classroom.settings.platform_db) as db:
+    with PlatformDB(classroom.settings.platform_db_url) as db:
         people = db.people()
     before_scores = scores(classroom.settings)
     exchange = tree_digest(classroom.settings.exchange_dir)
@@ -74,10 +67,12 @@ def test_backup_while_serving_then_restore_serves_the_same(classroom, login, tmp
     target_dir.chmod(0o755)
     port = free_port_base()
     settings_file = target_dir / "airclass.toml"
+    target_db = pgtest.create_database("airclass_rs") if classroom.settings.database_url else ""
     settings_file.write_text(
         f'data_dir = "{target_dir / "data"}"\nruntime_prefix = "{classroom.settings.runtime_prefix}"\n'
         f"[hub]\nport = {port}\nhub_port = {port + 1}\nservice_port_base = {port + 10}\n"
-        "stop_servers_with_hub = true\n",
+        "stop_servers_with_hub = true\n"
+        f'[database]\nurl = "{target_db}"\n',
         encoding="utf-8",
     )
     hub = None
@@ -85,7 +80,7 @@ def test_backup_while_serving_then_restore_serves_the_same(classroom, login, tmp
         done = cli(settings_file, "restore", str(dest))
         assert done.returncode == 0, done.stderr
         restored = load(settings_file)
-        with PlatformDB(restored.platform_db) as db:
+        with PlatformDB(restored.platform_db_url) as db:
             assert db.people() == people
         assert scores(restored) == before_scores
         assert tree_digest(restored.exchange_dir) == exchange
@@ -105,3 +100,5 @@ def test_backup_while_serving_then_restore_serves_the_same(classroom, login, tmp
             launcher.stop_hub(hub)
         launcher.stop_proxy(load(settings_file))
         shutil.rmtree(target_dir, ignore_errors=True)
+        if target_db:
+            pgtest.drop_database(target_db)

@@ -139,3 +139,50 @@ def test_restore_refuses_to_overwrite_a_platform_and_backup_a_used_folder(tmp_pa
     status = cli.main(["--settings", str(platform.source), "backup", str(tmp_path / "bk")])
     assert status != 0 and "exists and is not empty" in capsys.readouterr().err
     assert verify(tmp_path / "bk")["entries"]
+
+
+def pg_settings(tmp_path, name, database_url):
+    data = tmp_path / name
+    path = tmp_path / f"{name}.toml"
+    path.write_text(
+        f'data_dir = "{data}"\n[hub]\nhub_port = 1\n[accounts]\nunix_group = "{GROUP}"\n'
+        f'[database]\nurl = "{database_url}"\n',
+        encoding="utf-8",
+    )
+    return load(path)
+
+
+def test_postgresql_schemas_travel_in_a_pg_dump(tmp_path):
+    from tests import pgtest
+
+    source_db, target_db = pgtest.create_database("airclass_bk"), pgtest.create_database("airclass_bk")
+    try:
+        source = pg_settings(tmp_path, "data", source_db)
+        source.course_root("bkcourse").mkdir(parents=True)
+        with PlatformDB(source.platform_db_url) as db:
+            db.upsert_people([PERSON])
+        summary = backup(source, tmp_path / "backup")
+        manifest = verify(tmp_path / "backup")
+        (dump,) = [e for e in manifest["entries"] if e["type"] == "pg_dump"]
+        assert {"hub", "platform"} <= set(dump["schemas"]) and summary.databases == len(dump["schemas"])
+        password = source_db.split("@")[0].split(":")[-1]
+        assert password not in (tmp_path / "backup" / "manifest.json").read_text()
+
+        with pytest.raises(BackupError, match="PostgreSQL"):  # SQLite settings cannot take it
+            restore(make_settings(tmp_path, "sqlite-target"), tmp_path / "backup")
+        assert not (tmp_path / "sqlite-target").exists(), "nothing was written"
+
+        target = pg_settings(tmp_path, "restored", target_db)
+        restore(target, tmp_path / "backup")
+        with PlatformDB(target.platform_db_url) as db:
+            assert [p["user_id"] for p in db.people()] == ["bk-cadre"]
+        with pytest.raises(BackupError, match="already holds a platform"):
+            restore(target, tmp_path / "backup")
+        with PlatformDB(target.platform_db_url) as db:
+            db.upsert_people([{**PERSON, "user_id": "bk-later"}])
+        restore(target, tmp_path / "backup", force=True)
+        with PlatformDB(target.platform_db_url) as db:
+            assert [p["user_id"] for p in db.people()] == ["bk-cadre"], "the schemas are replaced"
+    finally:
+        pgtest.drop_database(source_db)
+        pgtest.drop_database(target_db)
