@@ -66,8 +66,9 @@ def cadre_courses(settings: Settings, user: str, now: dt.datetime | None = None)
         return []
     courses = [c for c in progress.deployed_courses(settings) if c.id in person["courses"]]
     rows = progress.build_progress(
-        settings.platform_db_url, courses, progress.gradebook_urls(settings, courses), now, user
-    )
+        settings.platform_db_url, courses, progress.gradebook_urls(settings, courses), now, user,
+        include_practice=True,
+    )  # fmt: skip
     by_item = {(r.course_id, r.item_type, r.item_id): r for r in rows.itertuples()}
     home = _home(user)
     server = f"user/{user}"
@@ -113,7 +114,9 @@ def cadre_courses(settings: Settings, user: str, now: dt.datetime | None = None)
                     "score": score,
                 }
             )
-        course_rows = rows[rows["course_id"] == course.id]
+        practice = [a.id for a in course.assignments if a.weight == 0]  # not needed for the certificate
+        is_practice = rows["item_type"].eq("assignment") & rows["item_id"].isin(practice)
+        course_rows = rows[rows["course_id"].eq(course.id) & ~is_practice]
         earned = bool(len(course_rows)) and bool(
             (course_rows["passed"] & ~course_rows["needs_grading"]).all()
         )

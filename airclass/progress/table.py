@@ -206,8 +206,11 @@ def read_submissions(gradebook: str | Path, user_id: str | None = None) -> pd.Da
     return subs
 
 
-def course_items(courses: Sequence[Course]) -> pd.DataFrame:
-    """The catalog as a table: one row per lesson and assignment, in course order."""
+def course_items(courses: Sequence[Course], include_practice: bool = False) -> pd.DataFrame:
+    """The catalog as a table: one row per lesson and assignment, in course order.
+    Practice assignments (`weight = 0` in course.toml, "不计成绩") count for nothing —
+    not completion, pass rates, at-risk or certificates — so they are left out unless
+    `include_practice` (a cadre's own page still shows their status)."""
     rows = []
     for course in courses:
         for order, lesson in enumerate(course.lessons):
@@ -225,6 +228,8 @@ def course_items(courses: Sequence[Course]) -> pd.DataFrame:
                 )
             )
         for order, assignment in enumerate(course.assignments):
+            if assignment.weight == 0 and not include_practice:
+                continue
             rows.append(
                 dict(
                     course_id=course.id,
@@ -265,6 +270,7 @@ def build_progress(
     gradebooks: Mapping[str, str | Path],
     now: dt.datetime,
     user_id: str | None = None,
+    include_practice: bool = False,
 ) -> pd.DataFrame:
     """The tidy progress table (see the module docstring for its columns).
 
@@ -272,6 +278,7 @@ def build_progress(
     or SQLite paths; a gradebook not created yet means "nothing submitted yet". Cadres
     enrolled in a course that is not in `courses` are left out.
     With `user_id`, only that cadre's rows are read (the "my progress" page).
+    Practice assignments (weight 0) are left out unless `include_practice` (`course_items`).
 
     The repeated text columns are categoricals. The table is laid out directly in its
     final order (course, cadre, item) and submissions and lesson completions are put in
@@ -279,7 +286,7 @@ def build_progress(
     and text merges would hold several copies of every name and id at once.
     """
     now_ts = pd.Timestamp(now).tz_convert("UTC")
-    items = course_items(courses).sort_values(["course_id", "item_order"], kind="stable")
+    items = course_items(courses, include_practice).sort_values(["course_id", "item_order"], kind="stable")
     items = items.reset_index(drop=True)
     roster = read_roster(platform_db, user_id)
     roster = roster[roster["course_id"].isin(items["course_id"])]

@@ -50,3 +50,23 @@ def test_pdf_in_chinese_with_an_embedded_cjk_font(settings):
     pdf = certificate.render_pdf(cert, "https://example.cn/services/certificates/check")
     assert pdf.startswith(b"%PDF")
     assert b"/FontFile" in pdf and b"CJK" in pdf, "the Chinese font is embedded (subset)"
+
+
+def test_a_practice_assignment_is_not_needed_for_the_certificate(settings):
+    """c1 failed only hw2 of labor-law; made a practice assignment (weight = 0), it no
+    longer stands between c1 and the certificate. The course.toml is put back after."""
+    import dataclasses
+
+    from airclass.core.catalog import course_toml, load_course
+
+    toml = settings.public_dir / "labor-law" / "course.toml"
+    original = toml.read_text(encoding="utf-8")
+    course = load_course(toml.parent, check_notebooks=False)
+    hw1, hw2 = course.assignments
+    practice = dataclasses.replace(course, assignments=(hw1, dataclasses.replace(hw2, weight=0.0)))
+    try:
+        toml.write_text(course_toml(practice), encoding="utf-8")
+        standing = certificate.standing(settings, "c1", "labor-law", NOW)
+        assert standing["eligible"], standing["missing"]
+    finally:
+        toml.write_text(original, encoding="utf-8")

@@ -24,6 +24,7 @@ The fixture, at NOW = 2026-03-20 12:00 +08:00 (04:00 UTC):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import sys
@@ -302,6 +303,23 @@ def test_one_row_per_enrolled_cadre_and_item(table):
     assert table.groupby("user_id").size().to_dict() == {"c1": 6, "c2": 4, "c3": 6, "c4": 2, "c5": 4}
     assert "ghost" not in set(table["user_id"])
     assert set(table["item_type"]) == {"assignment", "lesson"}
+
+
+def test_practice_assignments_count_for_nothing_but_show_on_request(classroom, table):
+    """weight = 0 (练习作业，不计成绩): not in completion, pass rates or at-risk; a cadre's own
+    page asks for it with include_practice. hw2 is made a practice assignment here."""
+    labor, data = classroom.courses
+    practice = (labor.assignments[0], dataclasses.replace(labor.assignments[1], weight=0.0))
+    courses = [dataclasses.replace(labor, assignments=practice), data]
+    counted = progress.build_progress(classroom.platform_db, courses, classroom.gradebooks, NOW)
+    assert "hw2" not in set(counted["item_id"])
+    pd.testing.assert_frame_equal(
+        counted, table[table["item_id"] != "hw2"].reset_index(drop=True), check_categorical=False
+    )
+    shown = progress.build_progress(
+        classroom.platform_db, courses, classroom.gradebooks, NOW, user_id="c1", include_practice=True
+    )
+    assert row(shown, "c1", "hw2")["score"] == 4
 
 
 def test_scores_follow_nbgrader_manual_over_auto_plus_extra_credit(table):
