@@ -166,7 +166,7 @@ def test_new_cadre_from_login_to_feedback(classroom, browser, login, shots, name
     page.get_by_text("已记录").wait_for(timeout=60_000)
     walk.no_sideways_scroll()
     walk.snap("lesson2-done")
-    with PlatformDB(classroom.settings.platform_db) as db:
+    with PlatformDB(classroom.settings.platform_db_url) as db:
         done = sorted(lesson for _u, c, lesson, _t in db.completions(name) if c == "itbasics")
     assert done == ["dues", "funds"]
     page.goto(f"{classroom.base_url}/hub/home")
@@ -284,7 +284,7 @@ def test_certificate_after_the_trainer_grades_the_written_answer(classroom, logi
     pdf = cadre.browse("services/certificates/mine/itbasics")
     assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF") and b"CJK" in pdf.content
-    with PlatformDB(classroom.settings.platform_db) as db:
+    with PlatformDB(classroom.settings.platform_db_url) as db:
         code = db.certificate_of("it-cadre3", "itbasics")["code"]
 
     anyone = classroom.user("it-nobody")

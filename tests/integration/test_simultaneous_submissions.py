@@ -172,7 +172,7 @@ def test_48_cadres_submit_in_the_same_second(classroom, cadres):
     assert second.returncode == 0, err
 
     root = classroom.settings.course_root("itbasics")
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+    with Gradebook(classroom.settings.gradebook_url("itbasics")) as gb:
         assignment = gb.find_assignment("hw1")
         subs = [s for s in assignment.submissions if s.student.id in NAMES]
         assert sorted(s.student.id for s in subs) == NAMES, "each cadre collected exactly once"
