@@ -173,7 +173,9 @@ def submissions_query(user_id: str | None = None) -> sa.Select:
         sa.select(
             sub.student_id.label("user_id"),
             nb.Assignment.name.label("item_id"),
-            sub.timestamp.label("submitted_at"),
+            # as stored: SQLite keeps text, which pandas parses in one go (`_utc`);
+            # SQLAlchemy's per-row DateTime parsing took a quarter of a 200k build
+            sa.type_coerce(sub.timestamp, sa.String).label("submitted_at"),
             sub.extension.label("extension"),
             sa.func.coalesce(per_submission.c.score, 0.0).label("score"),
             sa.func.coalesce(per_submission.c.needs_grading, 0).label("needs_grading"),
