@@ -15,12 +15,20 @@ from tests.integration.test_grading_instant import CORRECT, set_cell
 pytestmark = pytest.mark.integration
 
 CADRE = "it-cadre4"
-PROBE = "import os\nprint('RUNAS', os.geteuid(), os.access(os.getcwd() + '/../../..', os.W_OK))\n"
+
+
+def probe(classroom) -> str:
+    """Prints the account it runs as and whether it may write the course root."""
+    root = str(classroom.settings.course_root("itbasics"))
+    return f"import os\nprint('RUNAS', os.geteuid(), os.access({root!r}, os.W_OK))\n"
+
+
+def autograded(classroom):
+    return classroom.settings.course_root("itbasics") / "autograded" / CADRE / "hw1" / "dues.ipynb"
 
 
 def autograded_runs_as(classroom) -> tuple[str, str]:
-    path = classroom.settings.course_root("itbasics") / "autograded" / CADRE / "hw1" / "dues.ipynb"
-    notebook = json.loads(path.read_text(encoding="utf-8"))
+    notebook = json.loads(autograded(classroom).read_text(encoding="utf-8"))
     for cell in notebook["cells"]:
         for output in cell.get("outputs", []):
             text = "".join(output.get("text", ""))
@@ -38,7 +46,7 @@ def test_autograde_button_runs_the_submission_in_the_sandbox(classroom, login):
     assert fetched.json()["success"], fetched.text
     path = "api/contents/itbasics/hw1/dues.ipynb"
     notebook = cadre.server("GET", path).json()["content"]
-    set_cell(notebook, "dues", PROBE + CORRECT)
+    set_cell(notebook, "dues", probe(classroom) + CORRECT)
     saved = cadre.server("PUT", path, json={"type": "notebook", "format": "json", "content": notebook})
     assert saved.status_code == 200, saved.text
     reply = cadre.server("POST", "assignments/submit", data=hw1)
@@ -46,12 +54,14 @@ def test_autograde_button_runs_the_submission_in_the_sandbox(classroom, login):
 
     trainer = login("it-trainer-a")
     formgrader = "services/itbasics/formgrader/api"
-    deadline = time.monotonic() + 120  # collected (by the grading service) before the button applies
+    # The grading service collects and grades it first (instant feedback); it-cadre4 may have
+    # older graded work from other tests, so wait for this submission's own autograded copy.
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
-        listed = trainer.api("GET", f"{formgrader}/submissions/hw1").json()
-        if any(s["student"] == CADRE and s["autograded"] for s in listed):
+        if autograded(classroom).is_file() and "RUNAS" in autograded(classroom).read_text(encoding="utf-8"):
             break
         time.sleep(1)
+    before = autograded(classroom).stat().st_mtime_ns
     started = time.monotonic()
     reply = trainer.api("POST", f"{formgrader}/submission/hw1/{CADRE}/autograde")
     assert reply.status_code == 200, reply.text
@@ -59,6 +69,7 @@ def test_autograde_button_runs_the_submission_in_the_sandbox(classroom, login):
     assert result["success"], result
     assert "沙箱" in result["log"] and "2 / 4" in result["log"], result["log"]
     print(f"Autograde button → answer: {time.monotonic() - started:.1f} s")
+    assert autograded(classroom).stat().st_mtime_ns != before, "the button graded the submission again"
 
     account, writable = autograded_runs_as(classroom)
     assert account != "grader-itbasics" and account != "root"
