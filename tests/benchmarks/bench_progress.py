@@ -317,7 +317,9 @@ def measure_table(settings_path: Path, repeat: int) -> None:
     courses = courses_catalog(settings.data_dir)
     books = gradebooks(settings, courses)
     times = []
+    table = None
     for _ in range(repeat):
+        table = None  # the previous build is freed first: the peak is one table's
         t = time.perf_counter()
         table = progress.build_progress(settings.platform_db_url, courses, books, NOW)
         times.append(time.perf_counter() - t)
@@ -355,7 +357,7 @@ def bench_table(settings: Settings, courses, n: int, sample: int, repeat: int) -
         f"  build_progress (SQL→pandas) : median {sql_s:.2f} s of {repeat} "
         f"({', '.join(f'{x:.2f}' for x in times)}), in a fresh process"
     )
-    say(f"  peak RSS of that process    : {measured['rss']:,.0f} MiB (imports + {repeat} builds)")
+    say(f"  peak RSS of that process    : {measured['rss']:,.0f} MiB (imports + {repeat} builds, in turn)")
 
     users = cadre_ids(n)[:sample]
     t = time.perf_counter()
