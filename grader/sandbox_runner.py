@@ -66,6 +66,9 @@ class StreamingClient(NotebookClient):
                 "traceback": ["CellTimeoutError: No reply from kernel before timeout"],
             },
             on_cell_executed=self._cell_executed,
+            # Every cell is reported already: kill the kernel instead of waiting for a
+            # graceful shutdown (the sandbox is torn down right after anyway).
+            shutdown_kernel="immediate",
             **kwargs,
         )
 
