@@ -94,6 +94,7 @@ def ensure_pool(settings: Settings, size: int, first: int = 1) -> list[str]:
                  "--shell", "/usr/sbin/nologin", "--user-group", name]
             )  # fmt: skip
         created.append(name)
+        _prepare_cgroup(settings, name)
     return created
 
 
@@ -138,20 +139,20 @@ def _cgroup_name(account: str) -> str:
     return f"sandbox-{account}"
 
 
-_NO_CGROUP_SAID: list[str] = []
-
-
-def account_cgroup(settings: Settings, account: str) -> Path | None:
-    """The account's cgroup with the memory budget (its cgroup.procs joins a process), or
-    None where this machine offers no cgroups (prlimit's per-process limits still apply)."""
+def _prepare_cgroup(settings: Settings, account: str) -> None:
+    """The account's cgroup with the memory budget, (re)made whenever a grading run takes
+    the account — not per notebook. Without cgroups prlimit's per-process limits still apply."""
     try:
-        groups = limits.prepare(_cgroup_name(account), settings["grading"]["memory_mb"] * 1024 * 1024, None)
+        limits.prepare(_cgroup_name(account), settings["grading"]["memory_mb"] * 1024 * 1024, None)
     except limits.LimitError as exc:
-        if not _NO_CGROUP_SAID:
-            _NO_CGROUP_SAID.append(str(exc))
-            print(f"grading sandbox: no cgroup, memory limited per process only ({exc})", flush=True)
-        return None
-    return groups[0]  # v2: the group; v1: the memory controller's
+        print(f"grading sandbox: no cgroup for {account}, per-process memory limit only ({exc})", flush=True)
+
+
+def account_cgroup(account: str) -> Path | None:
+    """The folder whose cgroup.procs a process joins (v2: the group; v1: its memory
+    controller's), or None where `ensure_pool` could not make it."""
+    group = limits.cgroup_dirs(_cgroup_name(account))[0]
+    return group if group.is_dir() else None
 
 
 @dataclass
@@ -311,7 +312,7 @@ def run_notebook(
             copy_files(files_from, files, workdir)
         accounts.chown_tree(workdir, account, account)
         cmd = sandbox_command(settings, account, workdir, settings["nbgrader"]["execute_timeout"])
-        cgroup = account_cgroup(settings, account)
+        cgroup = account_cgroup(account)
         if cgroup is not None:  # joined before anything of the notebook's runs
             ooms_before = limits.oom_kills(_cgroup_name(account))
             cmd = ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', str(cgroup / "cgroup.procs"), *cmd]
