@@ -57,6 +57,11 @@ class Assignment:
     weight: float = 1.0  # share in the final mark; 0 for a practice assignment
     instant_feedback: bool = True  # false (exams): no automatic feedback on submission
 
+    @property
+    def practice(self) -> bool:
+        """A practice assignment (weight 0, "不计成绩"): counts for no rate or certificate."""
+        return self.weight == 0
+
 
 @dataclass(frozen=True)
 class Course:

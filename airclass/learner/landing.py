@@ -114,7 +114,7 @@ def cadre_courses(settings: Settings, user: str, now: dt.datetime | None = None)
                     "score": score,
                 }
             )
-        practice = [a.id for a in course.assignments if a.weight == 0]  # not needed for the certificate
+        practice = [a.id for a in course.assignments if a.practice]  # not needed for the certificate
         is_practice = rows["item_type"].eq("assignment") & rows["item_id"].isin(practice)
         course_rows = rows[rows["course_id"].eq(course.id) & ~is_practice]
         earned = bool(len(course_rows)) and bool(

@@ -15,15 +15,7 @@ import pandas as pd
 
 from airclass.core import databases
 from airclass.core.catalog import Course
-from airclass.progress.table import PROGRESS_COLUMNS, build_progress, course_items, overdue_at
-
-# The repeated text columns: the table's leading columns, up to the item's title.
-_COMPACT = PROGRESS_COLUMNS[: PROGRESS_COLUMNS.index("item_title") + 1]
-
-
-def compact(table: pd.DataFrame) -> pd.DataFrame:
-    """Repeated text columns as categoricals: a fraction of the memory, fast to pickle."""
-    return table.astype({c: "category" for c in _COMPACT if c in table.columns})
+from airclass.progress.table import build_progress, course_items, overdue_at
 
 
 def source_signature(
@@ -153,7 +145,7 @@ class ProgressCache:
         if not self._valid(entry, pd.DataFrame):
             entry, state = self._stale(f"progress-{key}-*.pkl", now_ts, stale_for, pd.DataFrame), "stale"
         if entry is None:
-            table = compact(build_progress(platform_db, courses, gradebooks, now))
+            table = build_progress(platform_db, courses, gradebooks, now)  # text already categorical
             entry, state = {"made": now_ts, "value": table}, "built"
             try:
                 self._write(path, entry)

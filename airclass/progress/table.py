@@ -230,7 +230,7 @@ def course_items(courses: Sequence[Course], include_practice: bool = False) -> p
                 )
             )
         for order, assignment in enumerate(course.assignments):
-            if assignment.weight == 0 and not include_practice:
+            if assignment.practice and not include_practice:
                 continue
             rows.append(
                 dict(
