@@ -229,6 +229,7 @@ def _dump_postgres(settings: Settings, dest: Path) -> dict:
     schemas = platform_schemas(settings)
     args = ["--format=custom", "--no-owner", "--no-privileges", "--file", str(out)]
     _pg_tool(settings, "pg_dump", args + [f"--schema={schema}" for schema in schemas])
+    os.chmod(out, 0o600)  # password hashes and every grade, as the manifest records it
     size = out.stat().st_size
     return {"path": PG_DUMP, "type": "pg_dump", "schemas": schemas, "mode": 0o600, "owner": "root",
             "group": "root", "size": size, "sha256": _sha256(out)}  # fmt: skip

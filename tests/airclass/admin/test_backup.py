@@ -152,8 +152,14 @@ def pg_settings(tmp_path, name, database_url):
     return load(path)
 
 
-def test_postgresql_schemas_travel_in_a_pg_dump(tmp_path):
+def test_postgresql_schemas_travel_in_a_pg_dump(tmp_path, monkeypatch):
+    import subprocess
+
     from tests import pgtest
+
+    commands = []  # every real pg_dump/pg_restore command line, as `ps` would show it
+    real_run = subprocess.run
+    monkeypatch.setattr(subprocess, "run", lambda args, **kw: commands.append(args) or real_run(args, **kw))
 
     source_db, target_db = pgtest.create_database("airclass_bk"), pgtest.create_database("airclass_bk")
     try:
@@ -167,6 +173,9 @@ def test_postgresql_schemas_travel_in_a_pg_dump(tmp_path):
         assert {"hub", "platform"} <= set(dump["schemas"]) and summary.databases == len(dump["schemas"])
         password = source_db.split("@")[0].split(":")[-1]
         assert password not in (tmp_path / "backup" / "manifest.json").read_text()
+        assert commands and not any(password in " ".join(map(str, c)) for c in commands), "not in ps"
+        dump_file = tmp_path / "backup" / dump["path"]
+        assert dump_file.stat().st_mode & 0o777 == 0o600 == dump["mode"]
 
         with pytest.raises(BackupError, match="PostgreSQL"):  # SQLite settings cannot take it
             restore(make_settings(tmp_path, "sqlite-target"), tmp_path / "backup")
