@@ -16,6 +16,7 @@ import csv
 import fcntl
 import json
 import os
+import pwd
 import shutil
 import socket
 import tempfile
@@ -98,6 +99,22 @@ def write_roster(path: Path, rows) -> Path:
     return path
 
 
+def remove_test_accounts(settings: Settings) -> None:
+    """Every unix account and home the integration tests make (all named it-*, plus grader
+    accounts, course groups and the sandbox pool) — homes even where the account is gone."""
+    test_accounts = {row[0] for row in ROSTER} | set(LATE_USERS)
+    test_accounts |= {entry.pw_name for entry in pwd.getpwall() if entry.pw_name.startswith("it-")}
+    test_accounts |= {home.name for home in Path("/home").glob("it-*")}
+    test_accounts |= {names.grader_account(course_id) for course_id in COURSES}
+    for name in sorted(test_accounts):
+        accounts.delete_user(name)
+        shutil.rmtree(Path("/home") / name, ignore_errors=True)
+    sandbox.delete_pool(settings, sandbox.MAX_CONCURRENT_RUNS * 4)
+    for course_id in COURSES:
+        if accounts.group_exists(names.course_group(course_id)):
+            accounts._run(["groupdel", names.course_group(course_id)])
+
+
 @dataclass
 class Classroom:
     settings: Settings
@@ -139,6 +156,9 @@ def classroom():
         encoding="utf-8",
     )
     settings = load(settings_file)
+    # A run killed before its teardown (machine restart, CI timeout) leaves homes with
+    # fetched and submitted work behind; the next run must start from bare accounts.
+    remove_test_accounts(settings)
     setup(settings)  # `airclass setup`: proxy, runtime env, data dir, dashboards
     catalog = data_dir / "catalog"
     for course_id in COURSES:
@@ -155,13 +175,7 @@ def classroom():
     finally:
         launcher.stop_hub(classroom_hub.hub)
         launcher.stop_proxy(settings)
-        for name in [row[0] for row in ROSTER] + list(LATE_USERS):
-            accounts.delete_user(name)
-        sandbox.delete_pool(settings, sandbox.MAX_CONCURRENT_RUNS * 4)
-        for course_id in COURSES:
-            accounts.delete_user(names.grader_account(course_id))
-            if accounts.group_exists(names.course_group(course_id)):
-                accounts._run(["groupdel", names.course_group(course_id)])
+        remove_test_accounts(settings)
         if os.environ.get("AIRCLASS_KEEP_TEST_DATA"):
             print(f"kept {data_dir}")
         else:
