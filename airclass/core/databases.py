@@ -95,35 +95,3 @@ def ensure_schema(url: str) -> None:
             conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     except sa.exc.OperationalError as exc:
         raise DatabaseError(f"[database] url: cannot reach PostgreSQL ({exc.orig})") from None
-
-
-def change_marker(target: str | os.PathLike[str]) -> str:
-    """A string that changes whenever the database's contents may have changed.
-
-    SQLite: size and modification time of the file and its WAL. PostgreSQL: the
-    cumulative insert/update/delete counters of the schema's tables, kept by the server
-    (flushed by each writing session within about a second of its commit)."""
-    url = as_url(target)
-    path = sqlite_path(url)
-    if path is not None:
-        parts = []
-        for p in (path, path.with_name(path.name + "-wal")):
-            try:
-                st = p.stat()
-                parts.append(f"{p}:{st.st_size}:{st.st_mtime_ns}")
-            except OSError:
-                parts.append(f"{p}:-")
-        return ";".join(parts)
-    schema = schema_of(url) or "public"
-    try:
-        with engine(base_url(url)).connect() as conn:
-            row = conn.execute(
-                sa.text(
-                    "SELECT count(*), coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)"
-                    " FROM pg_stat_user_tables WHERE schemaname = :s"
-                ),
-                {"s": schema},
-            ).one()
-    except sa.exc.OperationalError:
-        return f"{schema}:-"
-    return f"{schema}:{row[0]}:{row[1]}"

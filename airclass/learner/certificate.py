@@ -18,7 +18,7 @@ from pathlib import Path
 from fontTools.ttLib import TTCollection
 from fpdf import FPDF
 
-from airclass.core import timefmt
+from airclass.core import deployed, timefmt
 from airclass.core.platform_db import PlatformDB
 from airclass.core.settings import Settings
 from airclass.progress import table as progress
@@ -59,11 +59,11 @@ def normalize_code(code: str) -> str:
 def standing(settings: Settings, user_id: str, course_id: str, now: dt.datetime | None = None) -> dict:
     """{eligible, missing: [Chinese reasons], score: 'x / y', title} for one cadre's course."""
     now = now or dt.datetime.now(dt.UTC)
-    courses = [c for c in progress.deployed_courses(settings) if c.id == course_id]
+    courses = [c for c in deployed.deployed_courses(settings) if c.id == course_id]
     if not courses:
         raise CertificateError(f"没有课程 {course_id}。")
     rows = progress.build_progress(
-        settings.platform_db_url, courses, progress.gradebook_urls(settings, courses), now, user_id
+        settings.platform_db_url, courses, deployed.gradebook_urls(settings, courses), now, user_id
     )
     if rows.empty:
         raise CertificateError(f"您没有报名课程《{courses[0].title}》。")

@@ -17,7 +17,7 @@ from typing import Any
 
 from nbgrader.utils import notebook_hash
 
-from airclass.core import timefmt
+from airclass.core import deployed, timefmt
 from airclass.core.platform_db import PlatformDB
 from airclass.core.settings import Settings
 from airclass.learner import paths
@@ -64,9 +64,9 @@ def cadre_courses(settings: Settings, user: str, now: dt.datetime | None = None)
         person = db.person(user)
     if person is None:
         return []
-    courses = [c for c in progress.deployed_courses(settings) if c.id in person["courses"]]
+    courses = [c for c in deployed.deployed_courses(settings) if c.id in person["courses"]]
     rows = progress.build_progress(
-        settings.platform_db_url, courses, progress.gradebook_urls(settings, courses), now, user,
+        settings.platform_db_url, courses, deployed.gradebook_urls(settings, courses), now, user,
         include_practice=True,
     )  # fmt: skip
     by_item = {(r.course_id, r.item_type, r.item_id): r for r in rows.itertuples()}

@@ -35,7 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import importlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -45,8 +45,9 @@ import sqlalchemy as sa
 
 from airclass.core import databases
 from airclass.core import platform_tables as platform
-from airclass.core.catalog import CatalogError, Course, load_course
+from airclass.core.catalog import Course
 from airclass.core.cities import CITY_CODES
+from airclass.core.deployed import deployed_courses, gradebook_urls
 
 #: Shandong's 16 cities in division-code order, as (name, code) pairs (from airclass.core.cities).
 CITIES: tuple[tuple[str, str], ...] = tuple(CITY_CODES.items())
@@ -417,50 +418,6 @@ def _overdue(item_type: pd.Series, submitted: pd.Series, deadline: pd.Series, no
     now_ts = pd.Timestamp(now).tz_convert("UTC")
     overdue = item_type.eq("assignment") & ~submitted.astype(bool)
     return (overdue & (deadline < now_ts)).fillna(False).astype(bool)
-
-
-# --- deployed courses -------------------------------------------------------------------
-
-
-def deployed_courses(settings) -> list[Course]:
-    """The courses deployed under the data root, read from each course's ``course.toml``.
-
-    The nbgrader course root is tried first; when it cannot be read — the dashboard account
-    may only read the gradebook — the public ``course.toml``. Only the catalog is read:
-    the notebooks were checked when the course was deployed, and checking them again here
-    would cost every dashboard render and API call seconds (nbgrader's validator).
-    """
-    ids: set[str] = set()
-    for parent in (settings.courses_dir, settings.public_dir):
-        try:
-            ids.update(p.name for p in parent.iterdir() if (p / "course.toml").is_file())
-        except OSError:
-            continue
-    courses, problems = [], []
-    for course_id in sorted(ids):
-        first = ""
-        for folder in (settings.course_root(course_id), settings.public_dir / course_id):
-            try:
-                course = load_course(folder, check_notebooks=False)
-            except (CatalogError, OSError) as exc:
-                first = first or str(exc)
-                continue
-            if course.id != course_id:
-                where = folder / "course.toml"
-                first = first or f"{where}: id '{course.id}' differs from its folder '{course_id}'"
-                continue
-            courses.append(course)
-            break
-        else:
-            problems.append(first)
-    if problems and not courses:
-        raise CatalogError("\n".join(problems))
-    return courses
-
-
-def gradebook_urls(settings, courses: Iterable[Course]) -> dict[str, str]:
-    """Each course's gradebook (SQLite file or PostgreSQL schema), from the settings."""
-    return {c.id: settings.gradebook_url(c.id) for c in courses}
 
 
 class CachedTables(Protocol):

@@ -14,13 +14,13 @@ import signal
 import threading
 import time
 
-from airclass.core import names
+from airclass.core import deployed, names
 from airclass.core.platform_db import PlatformDB
 from airclass.core.settings import Settings, load
-from airclass.dashboards import pages as dashboards
+from airclass.dashboards import first_screen
 from airclass.dashboards.viewer import Viewer
-from airclass.progress import table as progress
-from airclass.progress.cache import ProgressCache, source_signature
+from airclass.progress.cache import ProgressCache
+from airclass.progress.view_cache import source_signature
 from airclass.system import childproc
 
 
@@ -67,18 +67,18 @@ def refresh_pass(settings: Settings, cache: ProgressCache | None = None, now=Non
     cache = cache if cache is not None else ProgressCache()
     now = now or dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
-    courses = progress.deployed_courses(settings)
-    books = progress.gradebook_urls(settings, courses)
+    courses = deployed.deployed_courses(settings)
+    books = deployed.gradebook_urls(settings, courses)
     cache.table(settings.platform_db_url, courses, books, now, stale_for=0)
     t_table = time.perf_counter() - t0
     scopes = manager_scopes(settings.platform_db_url)
     for viewer in scopes:
         # recomputed at half the dashboards' max age, so a render never finds one expired
-        dashboards.manager_first_screen(
-            settings, viewer, now, cache, courses, max_age=dashboards.SCREEN_MAX_AGE / 2, stale_for=0
+        first_screen.manager_first_screen(
+            settings, viewer, now, cache, courses, max_age=first_screen.SCREEN_MAX_AGE / 2, stale_for=0
         )
     return {
-        "scopes": [dashboards.scope(v)[1] for v in scopes],
+        "scopes": [first_screen.scope(v)[1] for v in scopes],
         "table_s": t_table,
         "total_s": time.perf_counter() - t0,
     }
@@ -98,10 +98,10 @@ def refresh_loop(every: float, load_settings=None, cache=None, stop=None, log=No
     while not stop.is_set():
         try:
             settings = load_settings()
-            courses = progress.deployed_courses(settings)
-            books = progress.gradebook_urls(settings, courses)
+            courses = deployed.deployed_courses(settings)
+            books = deployed.gradebook_urls(settings, courses)
             signature = source_signature(settings.platform_db_url, courses, books)
-            aged = time.monotonic() - last_pass >= dashboards.SCREEN_MAX_AGE / 2
+            aged = time.monotonic() - last_pass >= first_screen.SCREEN_MAX_AGE / 2
             if signature != last_signature or aged:
                 done = refresh_pass(settings, cache)
                 last_signature, last_pass = signature, time.monotonic()

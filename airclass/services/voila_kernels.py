@@ -26,7 +26,7 @@ from tornado import web
 from traitlets import Integer
 from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 
-from airclass.dashboards.viewer import hub_username, voila_prelaunch_hook
+from airclass.dashboards.viewer_hook import hub_username, voila_prelaunch_hook
 
 #: The hub user whose page request is being rendered (set by `owned_prelaunch_hook`; Voila
 #: calls the hook and then starts the kernel in the same request task).

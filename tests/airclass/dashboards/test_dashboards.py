@@ -1,4 +1,4 @@
-"""Manager first screen outside Voila (airclass.dashboards.pages), stale-while-revalidate in
+"""Manager first screen outside Voila (airclass.dashboards.first_screen), stale-while-revalidate in
 ProgressCache, and the refresher (airclass.services.dashboard_refresher --refresh-every)."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 
 from airclass.core.platform_db import PlatformDB
 from airclass.core.settings import Settings, validate
-from airclass.dashboards import pages as dashboards
+from airclass.dashboards import first_screen as dashboards
 from airclass.dashboards.viewer import Viewer
 from airclass.progress.cache import ProgressCache
 from airclass.services import dashboard_refresher

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from airclass.core.settings import Settings, validate
-from airclass.dashboards import report
+from airclass.dashboards import report, style
 from tests.airclass.progress import test_progress as fixture
 
 NOW = fixture.NOW
@@ -119,7 +119,7 @@ def test_tables_reflow_into_labelled_cards_on_a_phone():
     html = report.table_html(frame)
     assert '<td data-label="工会">济南市快递行业工会联合会</td>' in html
     assert '<td data-label="得分"></td>' in html
-    assert "ac-cards" in html and ".ac-cards td::before" in report.PAGE_CSS
+    assert "ac-cards" in html and ".ac-cards td::before" in style.PAGE_CSS
 
 
 def test_weekly_chart_flags_stamps_from_the_future():

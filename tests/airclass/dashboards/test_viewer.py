@@ -18,6 +18,7 @@ from tornado.web import HTTPError
 
 from airclass.core import settings as settings_mod
 from airclass.dashboards import viewer as viewer_mod
+from airclass.dashboards import viewer_hook
 from airclass.dashboards.viewer import NO_ACCESS, Viewer, current_viewer, scope_table
 from tests.airclass.progress import test_progress as fixture
 from tests.paths import REPO
@@ -113,24 +114,24 @@ def notebook(name: str | None = None):
 def test_hub_username_shapes():
     from jupyterhub.singleuser.extension import JupyterHubUser
 
-    assert viewer_mod.hub_username(handler(JupyterHubUser({"name": "m2"}))) == "m2"
-    assert viewer_mod.hub_username(handler({"name": "c1"})) == "c1"
-    assert viewer_mod.hub_username(handler(SimpleNamespace(hub_user={"name": "t1"}))) == "t1"
-    assert viewer_mod.hub_username(handler(None)) == ""
+    assert viewer_hook.hub_username(handler(JupyterHubUser({"name": "m2"}))) == "m2"
+    assert viewer_hook.hub_username(handler({"name": "c1"})) == "c1"
+    assert viewer_hook.hub_username(handler(SimpleNamespace(hub_user={"name": "t1"}))) == "t1"
+    assert viewer_hook.hub_username(handler(None)) == ""
 
 
 def test_hook_pins_the_viewer_as_first_cell(settings_env):
     from jupyterhub.singleuser.extension import JupyterHubUser
 
     nb = notebook("manager")
-    out = viewer_mod.voila_prelaunch_hook(handler(JupyterHubUser({"name": "m2"})), nb, "/tmp")
+    out = viewer_hook.voila_prelaunch_hook(handler(JupyterHubUser({"name": "m2"})), nb, "/tmp")
     assert out is nb and len(nb.cells) == 2 and nb.cells[1].source == "x = 1"
     env: dict[str, str] = {}
     exec(nb.cells[0].source.replace("os.environ", "env"), {"env": env, "os": None})
     assert current_viewer(env) == Viewer("m2", "manager", "济南", "city", ())
     # the cadre's courses come from the roster, not from the request
     nb = notebook("my_progress")
-    viewer_mod.voila_prelaunch_hook(handler({"name": "c1"}), nb, "/tmp")
+    viewer_hook.voila_prelaunch_hook(handler({"name": "c1"}), nb, "/tmp")
     assert json.loads(nb.cells[0].source.split("= ", 1)[1].strip()[1:-1])["courses"] == [
         "labor-law",
         "union-data",
@@ -157,26 +158,27 @@ def test_hook_authorizes_by_role(settings_env, user, dashboard, allowed):
     nb = notebook()  # no metadata: the request path names the dashboard
     h = handler({"name": user}, f"/services/dashboard/voila/render/{dashboard}.ipynb")
     if allowed:
-        viewer_mod.voila_prelaunch_hook(h, nb, "/tmp")
+        viewer_hook.voila_prelaunch_hook(h, nb, "/tmp")
         assert "AIRCLASS_VIEWER" in nb.cells[0].source
     else:
         with pytest.raises(HTTPError) as err:
-            viewer_mod.voila_prelaunch_hook(h, nb, "/tmp")
+            viewer_hook.voila_prelaunch_hook(h, nb, "/tmp")
         assert err.value.status_code == 403
         assert len(nb.cells) == 1
 
 
 def test_hook_refuses_anonymous(settings_env):
     with pytest.raises(HTTPError) as err:
-        viewer_mod.voila_prelaunch_hook(handler(None), notebook("my_progress"), "/tmp")
+        viewer_hook.voila_prelaunch_hook(handler(None), notebook("my_progress"), "/tmp")
     assert err.value.status_code == 403
 
 
 # --- the dashboards, executed headless --------------------------------------------------
 
 
-def run_dashboard(name: str, viewer: Viewer | None, monkeypatch, cache_dir: Path) -> str:
-    """Execute notebooks/<name>.ipynb as Voila would and return all its output text."""
+def run_dashboard(name: str, viewer: Viewer | None, monkeypatch, cache_dir: Path, then: str = "") -> str:
+    """Execute notebooks/<name>.ipynb as Voila would (plus a last cell `then`, if given, in
+    the same kernel) and return all its output text."""
     from nbclient import NotebookClient
 
     if viewer is None:
@@ -187,6 +189,8 @@ def run_dashboard(name: str, viewer: Viewer | None, monkeypatch, cache_dir: Path
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache_dir))
     nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+    if then:
+        nb.cells.append(nbformat.v4.new_code_cell(then))
     NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     texts = []
     for cell in nb.cells:

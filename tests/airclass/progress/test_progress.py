@@ -35,7 +35,7 @@ import pandas as pd
 import pytest
 from nbgrader.api import Gradebook
 
-from airclass.core import databases
+from airclass.core import databases, deployed
 from airclass.core.catalog import Assignment, Course, Lesson, course_toml
 from airclass.core.platform_db import PlatformDB
 from airclass.core.settings import Settings, validate
@@ -351,7 +351,7 @@ def test_pass_late_overdue_flags(table):
 
 def test_deployed_courses_read_from_the_public_course_toml(classroom):
     settings = classroom.settings
-    found = progress.deployed_courses(settings)
+    found = deployed.deployed_courses(settings)
     assert [c.id for c in found] == ["labor-law", "union-data"]
     assert found[0].assignments == classroom.courses[0].assignments
     table = progress.load_progress(settings, now=NOW)
