@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from airclass.core import timefmt
@@ -90,11 +91,29 @@ def course_status(df: pd.DataFrame) -> pd.DataFrame:
             "last_activity": grouped["activity_at"].max(),
         }
     )
-    overdue = df[df["overdue"]].sort_values("item_id", kind="stable")
-    overdue = overdue.assign(item_id=overdue["item_id"].astype("str"))
-    joined = overdue.groupby(["user_id", "course_id"], sort=False, observed=True)["item_id"].agg("、".join)
+    joined = overdue_items(df[df["overdue"]])
     status["overdue_items"] = joined.reindex(status.index).fillna("").astype("str")
     return status.reset_index()
+
+
+def overdue_items(overdue: pd.DataFrame) -> pd.Series:
+    """The overdue item ids of each (user_id, course_id) of `overdue`, joined with "、" in
+    item-id order.
+
+    Each group's items become a bit mask and each distinct mask is joined once: a province
+    has a few hundred combinations but tens of thousands of cadres, and a Python join per
+    cadre took over a second at 20k."""
+    keys = ["user_id", "course_id"]
+    ids = np.sort(overdue["item_id"].astype("str").unique()) if len(overdue) else np.array([], dtype=str)
+    if len(ids) > 62:  # more items than bits in an int64: join per group
+        ordered = overdue.sort_values("item_id", kind="stable")
+        ordered = ordered.assign(item_id=ordered["item_id"].astype("str"))
+        return ordered.groupby(keys, sort=False, observed=True)["item_id"].agg("、".join)
+    bits = dict(zip(ids, (1 << i for i in range(len(ids))), strict=True))
+    item_bits = overdue["item_id"].astype("str").map(bits).astype("int64")
+    masks = item_bits.groupby([overdue[k] for k in keys], sort=False, observed=True).sum()
+    names = {m: "、".join(ids[i] for i in range(len(ids)) if m >> i & 1) for m in masks.unique().tolist()}
+    return masks.map(names)
 
 
 def completed_cadres(df: pd.DataFrame) -> pd.Index:

@@ -100,9 +100,27 @@ def nbgrader_models():
     return importlib.import_module("nbgrader.api")
 
 
-def _read(target: str | Path, query) -> pd.DataFrame:
+def _read(target: str | Path, query: sa.Select) -> pd.DataFrame:
+    """`query`'s rows as a DataFrame, fetched from the driver's cursor as plain tuples.
+
+    SQLAlchemy's result processing runs per row and per column; here it runs only for the
+    columns whose type has a processor for what the driver returned (nbgrader's `Interval`,
+    stored as a date on SQLite), the rest are typed by the caller in one go (`_utc`,
+    astype) — a third of a province-scale build was SQLAlchemy building rows."""
     with databases.engine(target, read_only=True).connect() as conn:
-        return pd.read_sql(query, conn)
+        dialect = conn.dialect
+        result = conn.execute(query)
+        columns = list(result.keys())
+        cursor = result.cursor
+        driver_types = [d[1] for d in cursor.description] if cursor is not None else [None] * len(columns)
+        rows = cursor.fetchall() if cursor is not None else []
+        result.close()
+    frame = pd.DataFrame.from_records(rows, columns=columns)
+    for name, column, driver_type in zip(columns, query.selected_columns, driver_types, strict=True):
+        process = column.type.dialect_impl(dialect).result_processor(dialect, driver_type)
+        if process is not None:
+            frame[name] = [None if pd.isna(v) else process(v) for v in frame[name]]
+    return frame
 
 
 def _utc(values: pd.Series) -> pd.Series:
