@@ -505,8 +505,9 @@ def bench_voila(root: Path, port: int, repeat: int) -> dict:
         ratio = statistics.median(manager_t) / trivial_m
         say(
             f"  RATIO (manager ÷ trivial)   : {ratio:.2f}× with a current cache "
-            f"(target ≤ 2×) {'OK' if ratio <= 2 else 'MISSED'}; "
-            f"{cold_s / trivial_m:.2f}× when the cache must be rebuilt"
+            f"(target ≤ 1.5×) {'OK' if ratio <= 1.5 else 'MISSED'}; "
+            f"{cold_s / trivial_m:.2f}× when the cache must be rebuilt "
+            f"(target ≤ 3×) {'OK' if cold_s / trivial_m <= 3 else 'MISSED'}"
         )
 
         # after a data change: before / after one refresher pass
@@ -554,7 +555,8 @@ def bench_voila(root: Path, port: int, repeat: int) -> dict:
         ratios = {}
         for label, secs in cases:
             r = ratios[label.split(" (")[0]] = secs / trivial_all
-            say(f"    {label:<68}: {r:5.2f}×  {'OK' if r <= 2 else 'over 2×'}")
+            target = 3.0 if label.startswith("cold") else 1.5  # issue 13's targets at 20k
+            say(f"    {label:<68}: {r:5.2f}×  {'OK' if r <= target else f'over {target:g}×'}")
         return ratios
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
