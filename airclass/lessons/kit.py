@@ -119,8 +119,16 @@ def _video_player(course_id: str, lesson_id: str) -> widgets.Widget | None:
     return None
 
 
+def home_link(text: str = "← 返回我的入口") -> widgets.HTML:
+    """A link back to the hub's 我的入口 (the lesson list), for the top and the end of
+    every lesson page: a Voila page has no menu of its own. `_top`, so it also leaves a frame."""
+    home = os.environ.get("JUPYTERHUB_BASE_URL", "/").rstrip("/") + "/hub/home"
+    return widgets.HTML(f'<a href="{html.escape(home)}" target="_top">{html.escape(text)}</a>')
+
+
 def video(course_id: str, lesson_id: str) -> _VBox:
-    """The lesson's recorded experience video, or only its text version when there is none."""
+    """The lesson's recorded experience video, or only its text version when there is none;
+    above it the way back to 我的入口 (every lesson opens with this call)."""
     meta = lesson_meta(course_id, lesson_id)
     fallback = meta.get("video_fallback", "").removeprefix("文字版：") or "本课暂无视频，请阅读下方文字材料。"
     player = _video_player(course_id, lesson_id)
@@ -132,7 +140,7 @@ def video(course_id: str, lesson_id: str) -> _VBox:
         ]
     else:
         parts = [widgets.HTML(f"<p><b>本课文字版</b>　{html.escape(fallback)}</p>")]
-    box = _VBox(parts)
+    box = _VBox([home_link(), *parts])
     box.player = player
     box.add_class("airclass-video")
     display(box)
@@ -285,7 +293,12 @@ def finish_lesson(course_id: str, lesson_id: str, checks: list[QuickCheck] | Non
 
     button.on_click(on_click)
     box = _VBox(
-        [widgets.HTML("<b>学完了吗？</b>答对本课的随堂小测后，点击下方按钮记录学习进度。"), button, status]
+        [
+            widgets.HTML("<b>学完了吗？</b>答对本课的随堂小测后，点击下方按钮记录学习进度。"),
+            button,
+            status,
+            home_link("返回我的入口，学习下一课"),
+        ]
     )
     box.button, box.status = button, status
     display(box)

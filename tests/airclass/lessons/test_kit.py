@@ -125,3 +125,13 @@ def test_local_video_must_stay_inside_the_course(course, tmp_path):
     outside.write_bytes(b"x")
     assert lk.local_video(course / "course.toml", "../secret.mp4") is None
     assert lk.local_video(course / "course.toml", "lessons/videos/02.mp4") is not None
+
+
+def test_a_lesson_page_links_back_to_my_entry_at_the_top_and_the_end(course, monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_BASE_URL", "/air/")
+    top = lk.video("kitcourse", "web").children[0]
+    end = lk.finish_lesson("kitcourse", "web").children[-1]
+    for link in (top, end):
+        assert 'href="/air/hub/home"' in link.value and "返回我的入口" in link.value
+    monkeypatch.delenv("JUPYTERHUB_BASE_URL")
+    assert 'href="/hub/home"' in lk.home_link().value
