@@ -40,11 +40,16 @@ def manager_first_screen(
     courses: Sequence[Course] | None = None,
     max_age: float = SCREEN_MAX_AGE,
     stale_for: float | None = None,
+    trust_signature_for: float | None = None,
 ) -> tuple[dict, dt.datetime]:
     """The first screen of `viewer`'s scope ({"html", "unions"}) and the time it was
     computed: from `cache` when current (or, within the cache's `stale_for`, the previous
     one), else computed now from a current progress table and cached under the current
-    sources."""
+    sources. Whether the sources changed is taken from the last check made less than
+    `trust_signature_for` seconds ago (default: ``[dashboard] refresh_every``, how often
+    the refresher looks anyway), so most renders never touch a database."""
+    if trust_signature_for is None:
+        trust_signature_for = float(settings["dashboard"]["refresh_every"])
     courses = list(courses) if courses is not None else deployed_courses(settings)
     books = gradebook_urls(settings, courses)
     _label, key = scope(viewer)
@@ -68,4 +73,5 @@ def manager_first_screen(
         compute,
         max_age=max_age,
         stale_for=stale_for,
+        trust_signature_for=trust_signature_for,
     )

@@ -12,7 +12,7 @@ import pandas as pd
 
 from airclass.core.catalog import Course
 from airclass.progress.table import build_progress, overdue_at
-from airclass.progress.view_cache import ViewCache, source_key, source_signature, utc
+from airclass.progress.view_cache import ViewCache, source_key, utc
 
 
 class ProgressCache(ViewCache):
@@ -36,7 +36,7 @@ class ProgressCache(ViewCache):
     ) -> tuple[pd.DataFrame, dt.datetime]:
         """The progress table for `now` and the time it was built (see the class doc)."""
         stale_for = self.stale_for if stale_for is None else stale_for
-        signature = source_signature(platform_db, courses, gradebooks)
+        signature = self.signature(platform_db, courses, gradebooks, now)  # always asks the databases
         key = source_key(platform_db, courses, gradebooks)
         now_ts = utc(now)
         path = self.folder / f"progress-{key}-{signature}.pkl"

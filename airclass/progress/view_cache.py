@@ -129,6 +129,33 @@ class ViewCache:
             return entry
         return None
 
+    def signature(
+        self,
+        platform_db: str | Path,
+        courses: Sequence[Course],
+        gradebooks: Mapping[str, str | Path],
+        now: dt.datetime,
+        trust_for: float = 0,
+    ) -> str:
+        """`source_signature` of these sources, published in the folder for the next caller;
+        or, within `trust_for` seconds of the last one published (by a render or the
+        refresher, which looks every ``[dashboard] refresh_every`` seconds anyway), that one.
+        A trusted signature spares a render the databases — on PostgreSQL a connection and
+        the driver's imports — and a change then shows at most `trust_for` seconds later."""
+        path = self.folder / f"signature-{source_key(platform_db, courses, gradebooks)}.pkl"
+        now = utc(now)
+        if trust_for > 0:
+            seen = self._read(path)
+            if self._valid(seen, str) and 0 <= (now - seen["made"]).total_seconds() < trust_for:
+                self.counts["signature:trusted"] += 1
+                return seen["value"]
+        signature = source_signature(platform_db, courses, gradebooks)
+        try:
+            self._write(path, {"made": now, "value": signature})
+        except OSError:
+            pass  # a cache we cannot write is only slower
+        return signature
+
     def derived(
         self,
         key: str,
@@ -139,13 +166,14 @@ class ViewCache:
         compute: Callable[[], Any],
         max_age: float = 600,
         stale_for: float | None = None,
+        trust_signature_for: float = 0,
     ) -> tuple[Any, dt.datetime]:
         """`compute()` cached under `key` for the current sources, at most `max_age` seconds
         old (or, when nothing is cached for the current sources, a previous value of
         `key` less than `stale_for` seconds old). Returns the value and the time (UTC) it
-        was computed."""
+        was computed. `trust_signature_for`: see `signature`."""
         stale_for = self.stale_for if stale_for is None else stale_for
-        signature = source_signature(platform_db, courses, gradebooks)
+        signature = self.signature(platform_db, courses, gradebooks, now, trust_signature_for)
         sources = source_key(platform_db, courses, gradebooks)
         named = hashlib.sha256(f"{sources}:{key}".encode()).hexdigest()[:16]
         digest = hashlib.sha256(f"{signature}:{key}".encode()).hexdigest()[:24]

@@ -20,7 +20,6 @@ from airclass.core.settings import Settings, load
 from airclass.dashboards import first_screen
 from airclass.dashboards.viewer import Viewer
 from airclass.progress.cache import ProgressCache
-from airclass.progress.view_cache import source_signature
 from airclass.system import childproc
 
 
@@ -75,7 +74,14 @@ def refresh_pass(settings: Settings, cache: ProgressCache | None = None, now=Non
     for viewer in scopes:
         # recomputed at half the dashboards' max age, so a render never finds one expired
         first_screen.manager_first_screen(
-            settings, viewer, now, cache, courses, max_age=first_screen.SCREEN_MAX_AGE / 2, stale_for=0
+            settings,
+            viewer,
+            now,
+            cache,
+            courses,
+            max_age=first_screen.SCREEN_MAX_AGE / 2,
+            stale_for=0,
+            trust_signature_for=0,  # the refresher is what renders trust: it always asks
         )
     return {
         "scopes": [first_screen.scope(v)[1] for v in scopes],
@@ -100,7 +106,8 @@ def refresh_loop(every: float, load_settings=None, cache=None, stop=None, log=No
             settings = load_settings()
             courses = deployed.deployed_courses(settings)
             books = deployed.gradebook_urls(settings, courses)
-            signature = source_signature(settings.platform_db_url, courses, books)
+            # published in the cache folder: renders until the next tick trust it
+            signature = cache.signature(settings.platform_db_url, courses, books, dt.datetime.now(dt.UTC))
             aged = time.monotonic() - last_pass >= first_screen.SCREEN_MAX_AGE / 2
             if signature != last_signature or aged:
                 done = refresh_pass(settings, cache)

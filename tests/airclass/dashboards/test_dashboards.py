@@ -111,6 +111,30 @@ def test_manager_first_screen_outside_voila(settings, tmp_path):
     assert again == screen and made_again == NOW and cache.counts["view:hit"] == 1
 
 
+def test_a_render_trusts_the_last_source_check_for_one_refresher_interval(classroom, settings, tmp_path):
+    """Renders within ``[dashboard] refresh_every`` seconds (30) of the last check of the
+    sources take its verdict instead of asking the databases; after that they ask again."""
+    screen, made = dashboards.manager_first_screen(settings, JINAN, NOW, ProgressCache(tmp_path / "c"))
+    complete_lesson(classroom)  # a data change
+
+    soon = ProgressCache(tmp_path / "c")
+    again, again_made = dashboards.manager_first_screen(settings, JINAN, NOW + dt.timedelta(seconds=20), soon)
+    assert (again, again_made) == (screen, made)
+    assert soon.counts["signature:trusted"] == 1 and soon.counts["view:hit"] == 1
+
+    later = ProgressCache(tmp_path / "c")
+    _new, new_made = dashboards.manager_first_screen(settings, JINAN, NOW + dt.timedelta(seconds=40), later)
+    assert later.counts["signature:trusted"] == 0 and later.counts["view:built"] == 1
+    assert new_made == NOW + dt.timedelta(seconds=40)
+
+    # the refresher never trusts: it is what renders trust
+    refresher = ProgressCache(tmp_path / "c")
+    dashboards.manager_first_screen(
+        settings, JINAN, NOW + dt.timedelta(seconds=41), refresher, trust_signature_for=0
+    )
+    assert refresher.counts["signature:trusted"] == 0
+
+
 def test_manager_scopes_from_the_roster(classroom):
     scopes = dashboard_refresher.manager_scopes(classroom.platform_db)
     assert [dashboards.scope(v)[1] for v in scopes] == ["province", "city:济南", "city:青岛"]
