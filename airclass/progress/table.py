@@ -111,9 +111,8 @@ def _read(target: str | Path, query: sa.Select) -> pd.DataFrame:
         dialect = conn.dialect
         result = conn.execute(query)
         columns = list(result.keys())
-        cursor = result.cursor
-        driver_types = [d[1] for d in cursor.description] if cursor is not None else [None] * len(columns)
-        rows = cursor.fetchall() if cursor is not None else []
+        driver_types = [d[1] for d in result.cursor.description]
+        rows = result.cursor.fetchall()
         result.close()
     frame = pd.DataFrame.from_records(rows, columns=columns)
     for name, column, driver_type in zip(columns, query.selected_columns, driver_types, strict=True):

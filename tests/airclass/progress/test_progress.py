@@ -31,6 +31,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from nbgrader.api import Gradebook
@@ -602,3 +603,23 @@ def test_a_future_stamp_never_stretches_the_weekly_chart(table):
     assert weekly.attrs["future"] == 1
     # without the bad stamp nothing is flagged
     assert analytics.weekly_progress(table, NOW).attrs["future"] == 0
+
+
+@pytest.mark.parametrize("n_items", [8, 70])  # bit masks; more items than an int64 has bits
+def test_overdue_items_joined_in_item_order_per_cadre_and_course(n_items):
+    rng = np.random.default_rng(7)
+    ids = [f"a{i:02d}" for i in range(n_items)]
+    rows = [
+        (f"u{u}", course, item)
+        for u in range(300)
+        for course in ("c1", "c2")
+        for item in ids
+        if rng.random() < 0.3
+    ]
+    overdue = pd.DataFrame(rows, columns=["user_id", "course_id", "item_id"]).sample(frac=1, random_state=1)
+    overdue = overdue.astype("category")
+    expected = {}
+    for user, course, item in rows:
+        expected.setdefault((user, course), []).append(item)
+    got = analytics.overdue_items(overdue)
+    assert {key: got[key] for key in got.index} == {k: "、".join(sorted(v)) for k, v in expected.items()}
